@@ -1,0 +1,81 @@
+// parker.cpp: a mutex, a condition variable, a token, and the waker vtable
+// that turns wake() into unpark().
+#include "art/parker.hpp"
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <mutex>
+
+#include "art/log.hpp"
+
+namespace art {
+
+// ANCHOR: state
+struct ParkerState {
+  std::atomic<std::size_t> references{1};
+  std::mutex mutex;
+  std::condition_variable condition;
+  bool token = false;  // an unpark that no park has consumed yet
+};
+// ANCHOR_END: state
+
+namespace {
+
+// ANCHOR: vtable
+void release(ParkerState* state) noexcept {
+  // acq_rel: the thread that frees the state must see every write made by the
+  // threads that released their references before it.
+  if (state->references.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    delete state;
+  }
+}
+
+void unpark_state(ParkerState* state) {
+  {
+    std::lock_guard lock(state->mutex);
+    state->token = true;
+  }
+  state->condition.notify_one();
+}
+
+RawWaker clone_waker(void* data);
+void wake_by_ref(void* data) { unpark_state(static_cast<ParkerState*>(data)); }
+void wake(void* data) {
+  unpark_state(static_cast<ParkerState*>(data));
+  release(static_cast<ParkerState*>(data));
+}
+void drop_waker(void* data) noexcept { release(static_cast<ParkerState*>(data)); }
+
+constexpr WakerVTable parker_vtable{clone_waker, wake, wake_by_ref, drop_waker};
+
+RawWaker clone_waker(void* data) {
+  // relaxed: a new reference is made from an existing one, which already
+  // keeps the state alive; nothing needs to be ordered with it.
+  static_cast<ParkerState*>(data)->references.fetch_add(1, std::memory_order_relaxed);
+  return {data, &parker_vtable};
+}
+// ANCHOR_END: vtable
+
+}  // namespace
+
+Parker::Parker() : state_(new ParkerState) {}
+Parker::~Parker() { release(state_); }
+
+// ANCHOR: park
+void Parker::park() {
+  // EXERCISE 1.4: sleep until unpark() has been called, then consume the token
+  // HINT: wait on the condition variable while the token is false (a
+  // predicate also survives spurious wake-ups), then set it back to false
+  std::unique_lock lock(state_->mutex);
+  state_->condition.wait(lock, [this] { return state_->token; });
+  state_->token = false;
+  // END EXERCISE
+}
+// ANCHOR_END: park
+
+void Parker::unpark() const { unpark_state(state_); }
+
+Waker Parker::waker() const { return Waker(clone_waker(state_)); }
+
+}  // namespace art

@@ -1,0 +1,29 @@
+# Helpers shared by every chapter and test directory, so that each chapter's
+# CMakeLists.txt says only what is particular to it.
+
+# Warnings from DESIGN §8. Solutions must be warning-free (-Werror); the
+# students' copy shows the same warnings without failing on them, because a
+# half-written exercise often has an unused parameter.
+add_library(art_warnings INTERFACE)
+target_compile_options(art_warnings INTERFACE -Wall -Wextra -Wpedantic)
+if(NOT ART_EXERCISES)
+  target_compile_options(art_warnings INTERFACE -Werror)
+endif()
+
+# art_chapter_tests(<chapter number> SOURCES <files...> LINK <targets...>)
+# builds chNN-tests from GoogleTest sources, labels every test chNN and gives
+# each a timeout, so that a stuck exercise fails instead of hanging the run.
+function(art_chapter_tests number)
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK" ${ARGN})
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 30)
+  endif()
+  set(target "ch${number}-tests")
+  add_executable(${target} ${ARG_SOURCES})
+  target_link_libraries(${target} PRIVATE ${ARG_LINK} GTest::gtest GTest::gtest_main art_warnings)
+  gtest_discover_tests(${target}
+    TEST_PREFIX "ch${number}."
+    DISCOVERY_MODE PRE_TEST
+    DISCOVERY_TIMEOUT 30
+    PROPERTIES LABELS "ch${number}" TIMEOUT ${ARG_TIMEOUT})
+endfunction()
