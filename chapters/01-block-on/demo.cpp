@@ -46,7 +46,8 @@ class WokenLater {
   }
 
   ~WokenLater() {
-    if (helper_.joinable()) helper_.join();
+    if (helper_.joinable())
+      helper_.join();
   }
 
  private:
@@ -69,7 +70,7 @@ void show(const char* what, const char* result) {
 }  // namespace
 
 int main() {
-  if (std::getenv("SPDLOG_LEVEL") == nullptr) {
+  if (std::getenv("SPDLOG_LEVEL") == nullptr) {  // NOLINT(concurrency-mt-unsafe): before any thread
     art::logger().set_level(spdlog::level::debug);
   }
 

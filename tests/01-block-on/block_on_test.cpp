@@ -1,7 +1,5 @@
 #include "art/block_on.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -10,6 +8,8 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 #include "art/countdown_future.hpp"
 #include "art/ready_future.hpp"
@@ -125,16 +125,14 @@ TEST(BlockOn, WakerMayOutliveTheCall) {
   struct LeaksWaker {
     using Output = void;
     std::promise<Waker>* out;
-    Poll<void> poll(Context& cx) {
+    Poll<void> poll(Context& cx) const {
       out->set_value(cx.waker());
       return ready;
     }
   };
   std::promise<Waker> handed_over;
   block_on(LeaksWaker{&handed_over});
-  std::thread late([waker = handed_over.get_future().get()]() mutable {
-    std::move(waker).wake();
-  });
+  std::thread late([waker = handed_over.get_future().get()]() mutable { std::move(waker).wake(); });
   late.join();
 }
 

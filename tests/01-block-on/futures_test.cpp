@@ -1,7 +1,7 @@
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <stdexcept>
+
+#include <gtest/gtest.h>
 
 #include "art/countdown_future.hpp"
 #include "art/future.hpp"

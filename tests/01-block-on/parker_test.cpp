@@ -1,11 +1,11 @@
 #include "art/parker.hpp"
 
-#include <gtest/gtest.h>
-
 #include <atomic>
 #include <chrono>
 #include <future>
 #include <thread>
+
+#include <gtest/gtest.h>
 
 namespace art {
 namespace {

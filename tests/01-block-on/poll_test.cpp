@@ -1,9 +1,9 @@
 #include "art/poll.hpp"
 
-#include <gtest/gtest.h>
-
 #include <memory>
 #include <string>
+
+#include <gtest/gtest.h>
 
 namespace art {
 namespace {

@@ -1,8 +1,8 @@
 #include "art/waker.hpp"
 
-#include <gtest/gtest.h>
-
 #include <utility>
+
+#include <gtest/gtest.h>
 
 #include "counting_waker.hpp"
 
@@ -42,11 +42,11 @@ TEST(Ex1_1_WakerClone, ReferencesBalanceThroughCopyMoveAndWake) {
   CountingWaker counter;
   {
     Waker a = counter.waker();
-    Waker b = a;             // clone
-    Waker c = std::move(b);  // steal, no clone
-    Waker d = c;             // clone
-    std::move(d).wake();     // consumes d's reference
-    a.wake_by_ref();         // keeps a's reference
+    Waker b = a;                         // clone
+    Waker c = std::move(b);              // steal, no clone
+    Waker d = c;                         // clone
+    std::move(d).wake();                 // consumes d's reference
+    a.wake_by_ref();                     // keeps a's reference
     EXPECT_EQ(counter.references(), 2);  // a and c
   }
   EXPECT_EQ(counter.clones, 2);

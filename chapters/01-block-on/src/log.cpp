@@ -1,9 +1,9 @@
 #include "art/log.hpp"
 
+#include <memory>
+
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
-
-#include <memory>
 
 namespace art {
 

@@ -23,6 +23,15 @@ struct ParkerState {
 namespace {
 
 // ANCHOR: vtable
+RawWaker clone_waker(void* data);
+void wake(void* data);
+void wake_by_ref(void* data);
+void drop_waker(void* data) noexcept;
+
+constexpr WakerVTable parker_vtable{clone_waker, wake, wake_by_ref, drop_waker};
+// ANCHOR_END: vtable
+
+// ANCHOR: references
 void release(ParkerState* state) noexcept {
   // acq_rel: the thread that frees the state must see every write made by the
   // threads that released their references before it.
@@ -31,31 +40,34 @@ void release(ParkerState* state) noexcept {
   }
 }
 
-void unpark_state(ParkerState* state) {
-  {
-    std::lock_guard lock(state->mutex);
-    state->token = true;
-  }
-  state->condition.notify_one();
-}
-
-RawWaker clone_waker(void* data);
-void wake_by_ref(void* data) { unpark_state(static_cast<ParkerState*>(data)); }
-void wake(void* data) {
-  unpark_state(static_cast<ParkerState*>(data));
-  release(static_cast<ParkerState*>(data));
-}
-void drop_waker(void* data) noexcept { release(static_cast<ParkerState*>(data)); }
-
-constexpr WakerVTable parker_vtable{clone_waker, wake, wake_by_ref, drop_waker};
-
 RawWaker clone_waker(void* data) {
   // relaxed: a new reference is made from an existing one, which already
   // keeps the state alive; nothing needs to be ordered with it.
   static_cast<ParkerState*>(data)->references.fetch_add(1, std::memory_order_relaxed);
   return {data, &parker_vtable};
 }
-// ANCHOR_END: vtable
+
+void drop_waker(void* data) noexcept { release(static_cast<ParkerState*>(data)); }
+// ANCHOR_END: references
+
+// ANCHOR: unpark
+void unpark_state(ParkerState* state) {
+  {
+    std::lock_guard lock(state->mutex);
+    state->token = true;
+  }
+  // Notify after unlocking, so the woken thread does not wake up only to
+  // block on the mutex we still hold.
+  state->condition.notify_one();
+}
+
+void wake_by_ref(void* data) { unpark_state(static_cast<ParkerState*>(data)); }
+
+void wake(void* data) {
+  unpark_state(static_cast<ParkerState*>(data));
+  release(static_cast<ParkerState*>(data));  // wake consumes the reference
+}
+// ANCHOR_END: unpark
 
 }  // namespace
 

@@ -25,7 +25,7 @@ namespace art {
 
 // ANCHOR: block_on
 template <class F>
-  requires Future<std::remove_cvref_t<F>>
+requires Future<std::remove_cvref_t<F>>
 auto block_on(F&& future) -> typename std::remove_cvref_t<F>::Output {
   using Output = typename std::remove_cvref_t<F>::Output;
   Parker parker;

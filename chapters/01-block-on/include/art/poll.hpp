@@ -44,8 +44,8 @@ class Poll {
 template <>
 class Poll<void> {
  public:
-  Poll(Pending) {}                  // NOLINT(google-explicit-constructor)
-  Poll(Ready) : ready_(true) {}     // NOLINT(google-explicit-constructor)
+  Poll(Pending) {}               // NOLINT(google-explicit-constructor)
+  Poll(Ready) : ready_(true) {}  // NOLINT(google-explicit-constructor)
 
   bool is_ready() const { return ready_; }
   bool is_pending() const { return !ready_; }

@@ -1,0 +1,79 @@
+# The commands of DESIGN §3. Every target that needs a tool installs what is
+# missing first (tools/deps.sh), so `make test` works on a fresh machine.
+#
+#   make run | test | book | serve | exercises | check CH=NN | progress
+#   make diff CH=NN | lint | format | deps | integrity
+#
+# PRESET picks the CMake preset for build/test/run (default, debug, asan, tsan).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+PRESET ?= default
+CH ?=
+
+CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
+NEWEST := $(notdir $(lastword $(CHAPTERS)))
+NEWEST_DEMO := build/$(PRESET)/chapters/$(NEWEST)/ch$(firstword $(subst -, ,$(NEWEST)))-demo
+SOURCES = $(shell find chapters tests src bench -name '*.hpp' -o -name '*.cpp' 2>/dev/null)
+
+.PHONY: all deps deps-build deps-book deps-lint build test run book serve exercises \
+        check progress diff integrity lint format clean
+
+all: test
+
+deps:
+	@tools/deps.sh all
+
+deps-build:
+	@tools/deps.sh build
+
+deps-book:
+	@tools/deps.sh book
+
+deps-lint:
+	@tools/deps.sh lint
+
+build: deps-build
+	@cmake --preset $(PRESET) > build-configure.log || { cat build-configure.log; rm -f build-configure.log; exit 1; }
+	@rm -f build-configure.log
+	cmake --build --preset $(PRESET)
+
+test: build
+	ctest --preset $(PRESET)
+
+run: build
+	$(NEWEST_DEMO)
+
+book: deps-book
+	python3 tools/book_check.py book
+	"$$(tools/deps.sh mdbook-path)" build book
+
+serve: deps-book
+	python3 tools/book_check.py book
+	"$$(tools/deps.sh mdbook-path)" serve book --hostname 127.0.0.1 --port 3000
+
+exercises:
+	@python3 tools/exercises.py generate
+
+check: deps-build
+	@if [ -z "$(CH)" ]; then echo "usage: make check CH=01" >&2; exit 2; fi
+	@python3 tools/exercises.py check $(CH)
+
+progress: deps-build
+	@python3 tools/exercises.py progress
+
+diff:
+	@tools/chapter_diff.sh $(CH)
+
+# CI: the students' copy of every chapter compiles and fails where it should.
+integrity: deps-build
+	python3 tools/exercises.py integrity
+
+lint: deps-lint build
+	tools/lint.sh build/$(PRESET)
+
+format: deps-lint
+	clang-format -i $(SOURCES)
+
+clean:
+	rm -rf build book/html

@@ -1,0 +1,204 @@
+"""Exercise markers: how a solution says which of its lines are an exercise.
+
+A chapter's source is the solution. An exercise region sits inside a function
+body and is framed by comments, so a reader of the solution barely notices it:
+
+    // EXERCISE 1.2: answer Pending `remaining_` times, then Ready
+    // HINT: when remaining_ is 0 return art::ready; otherwise ...
+    // ... the hint may go on over several comment lines
+    <the solution lines>
+    // END EXERCISE
+
+Optional `// STUB: <code>` lines (after the hint) give the code that replaces
+the region instead of the default, which is
+
+    throw art::todo_error("exercise 1.2: <goal>");
+
+A declared stub is for regions where throwing is impossible (a noexcept
+function, a destructor, a thread's body). Several regions may share one id.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import textwrap
+from pathlib import Path
+
+BEGIN = re.compile(r"^(?P<indent>\s*)// EXERCISE (?P<id>\d+\.\d+): (?P<goal>.+?)\s*$")
+HINT = re.compile(r"^\s*// HINT: (?P<text>.*?)\s*$")
+STUB = re.compile(r"^\s*// STUB: (?P<code>.*?)\s*$")
+COMMENT = re.compile(r"^\s*// ?(?P<text>.*?)\s*$")
+END = re.compile(r"^\s*// END EXERCISE\s*$")
+INCLUDE = re.compile(r"^\s*#\s*include\s")
+TODO_INCLUDE = '#include "art/todo.hpp"'
+
+SOURCE_SUFFIXES = {".hpp", ".cpp", ".h", ".cc", ".ipp"}
+
+
+class MarkerError(Exception):
+    """A marker that the generator cannot understand; says file and line."""
+
+
+@dataclasses.dataclass
+class Region:
+    id: str
+    goal: str
+    hint: str
+    stub: list[str]  # declared replacement lines, or empty for the default
+    indent: str
+    path: Path
+    first_line: int  # 1-based line of the EXERCISE comment
+    last_line: int  # 1-based line of the END EXERCISE comment
+
+
+@dataclasses.dataclass
+class Exercise:
+    """All regions that share one id, as students and tables see them."""
+
+    id: str
+    goal: str
+    hint: str
+    files: list[str]
+    declared_stub: bool
+
+    @property
+    def sort_key(self) -> tuple[int, int]:
+        major, minor = self.id.split(".")
+        return int(major), int(minor)
+
+
+def parse_regions(path: Path, text: str) -> list[Region]:
+    lines = text.splitlines()
+    regions: list[Region] = []
+    i = 0
+    while i < len(lines):
+        begin = BEGIN.match(lines[i])
+        if not begin:
+            if END.match(lines[i]):
+                raise MarkerError(f"{path}:{i + 1}: END EXERCISE without an EXERCISE before it")
+            i += 1
+            continue
+        first = i
+        hint_parts: list[str] = []
+        stub: list[str] = []
+        i += 1
+        in_hint = False
+        while i < len(lines):
+            line = lines[i]
+            if m := HINT.match(line):
+                hint_parts.append(m["text"])
+                in_hint = True
+            elif m := STUB.match(line):
+                stub.append(m["code"])
+                in_hint = False
+            elif in_hint and (m := COMMENT.match(line)) and not END.match(line):
+                hint_parts.append(m["text"])
+            else:
+                break
+            i += 1
+        if not hint_parts:
+            raise MarkerError(f"{path}:{first + 1}: exercise {begin['id']} has no '// HINT:' line")
+        while i < len(lines) and not END.match(lines[i]):
+            if BEGIN.match(lines[i]):
+                raise MarkerError(f"{path}:{i + 1}: an EXERCISE inside exercise {begin['id']}")
+            i += 1
+        if i == len(lines):
+            raise MarkerError(f"{path}:{first + 1}: exercise {begin['id']} has no '// END EXERCISE'")
+        regions.append(
+            Region(
+                id=begin["id"],
+                goal=begin["goal"],
+                hint=" ".join(hint_parts),
+                stub=stub,
+                indent=begin["indent"],
+                path=path,
+                first_line=first + 1,
+                last_line=i + 1,
+            )
+        )
+        i += 1
+    return regions
+
+
+def c_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def stub_lines(region: Region) -> list[str]:
+    """What a region becomes in the students' copy."""
+    out = [f"{region.indent}// TODO exercise {region.id}: {region.goal}"]
+    hint = textwrap.wrap(f"Hint: {region.hint}", width=max(40, 96 - len(region.indent)))
+    out += [f"{region.indent}// {line}" for line in hint]
+    if region.stub:
+        out += [region.indent + code for code in region.stub]
+    else:
+        message = c_string(f"exercise {region.id}: {region.goal}")
+        out.append(f"{region.indent}throw art::todo_error({message});")
+    return out
+
+
+def stub_source(path: Path, text: str) -> str:
+    """The students' version of one source file (unchanged if it has no regions)."""
+    regions = parse_regions(path, text)
+    if not regions:
+        return text
+    lines = text.splitlines()
+    out: list[str] = []
+    cursor = 0
+    for region in regions:
+        out += lines[cursor : region.first_line - 1]
+        out += stub_lines(region)
+        cursor = region.last_line
+    out += lines[cursor:]
+    if not any(line.strip() == TODO_INCLUDE for line in out) and not all(r.stub for r in regions):
+        out = add_todo_include(out)
+    return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def add_todo_include(lines: list[str]) -> list[str]:
+    includes = [index for index, line in enumerate(lines) if INCLUDE.match(line)]
+    if includes:
+        last = includes[-1]
+        return lines[: last + 1] + [TODO_INCLUDE] + lines[last + 1 :]
+    for index, line in enumerate(lines):
+        if line.strip() == "#pragma once":
+            return lines[: index + 1] + ["", TODO_INCLUDE] + lines[index + 1 :]
+    return [TODO_INCLUDE] + lines
+
+
+def chapter_number(chapter_dir: Path) -> int:
+    return int(chapter_dir.name.split("-", 1)[0])
+
+
+def source_files(chapter_dir: Path) -> list[Path]:
+    return sorted(p for p in chapter_dir.rglob("*") if p.is_file() and p.suffix in SOURCE_SUFFIXES)
+
+
+def chapter_exercises(chapter_dir: Path) -> list[Exercise]:
+    """The exercises of one chapter, checked for consistency, in id order."""
+    number = chapter_number(chapter_dir)
+    by_id: dict[str, Exercise] = {}
+    for path in source_files(chapter_dir):
+        for region in parse_regions(path, path.read_text()):
+            if int(region.id.split(".")[0]) != number:
+                raise MarkerError(
+                    f"{path}:{region.first_line}: exercise {region.id} is in chapter {number:02d}"
+                )
+            relative = str(path.relative_to(chapter_dir))
+            known = by_id.get(region.id)
+            if known is None:
+                by_id[region.id] = Exercise(
+                    region.id, region.goal, region.hint, [relative], bool(region.stub)
+                )
+            else:
+                if relative not in known.files:
+                    known.files.append(relative)
+                known.declared_stub = known.declared_stub or bool(region.stub)
+    return sorted(by_id.values(), key=lambda e: e.sort_key)
+
+
+def test_exercise_id(test_name: str) -> str | None:
+    """'ch01.Ex1_2_Countdown.Ready' -> '1.2'; None for tests of no exercise."""
+    m = re.search(r"(?:^|\.)Ex(\d+)_(\d+)_", test_name)
+    return f"{int(m[1])}.{int(m[2])}" if m else None
