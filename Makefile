@@ -2,7 +2,7 @@
 # missing first (tools/deps.sh), so `make test` works on a fresh machine.
 #
 #   make run | test | book | serve | exercises | check CH=NN | progress
-#   make diff CH=NN | lint | format | deps | integrity
+#   make diff CH=NN | lint | format | deps | integrity | diagrams
 #
 # PRESET picks the CMake preset for build/test/run (default, debug, asan, tsan).
 
@@ -17,7 +17,7 @@ NEWEST_DEMO := build/$(PRESET)/chapters/$(NEWEST)/ch$(firstword $(subst -, ,$(NE
 SOURCES = $(shell find chapters tests src bench -name '*.hpp' -o -name '*.cpp' 2>/dev/null)
 
 .PHONY: all deps deps-build deps-book deps-lint build test run book serve exercises \
-        check progress diff integrity lint format clean
+        check progress diff integrity lint format diagrams clean
 
 all: test
 
@@ -74,6 +74,14 @@ lint: deps-lint build
 
 format: deps-lint
 	clang-format -i $(SOURCES)
+
+# Renders every diagram source in assets/ and copies the SVG into the book.
+diagrams:
+	@tools/deps.sh diagrams
+	@for source in assets/*.dot; do \
+	  svg=$${source%.dot}.svg; dot -Tsvg "$$source" -o "$$svg"; \
+	  cp "$$svg" book/src/images/; echo "rendered $$svg"; \
+	done
 
 clean:
 	rm -rf build book/html

@@ -12,7 +12,9 @@ Fails (exit 1, one line per problem, file:line first) on:
   * a relative link or image that leads nowhere, to a heading that does not
     exist, or out of book/src (the rendered book would not have it);
   * a page on disk that SUMMARY.md does not list, or a SUMMARY entry whose
-    page is missing.
+    page is missing;
+  * a diagram in book/src/images that differs from its rendering in assets/
+    (`make diagrams` renders assets/*.dot and copies the SVGs).
 Standard library only; run by `make book` and as the CTest test book.check.
 """
 
@@ -85,6 +87,7 @@ class Checker:
             if page.name != "SUMMARY.md" and page.resolve() not in listed:
                 self.fail(self.where(page, 1), "page is not listed in SUMMARY.md")
             self.check_page(page)
+        self.check_diagrams()
         for problem in self.problems:
             print(problem)
         if self.problems:
@@ -92,6 +95,15 @@ class Checker:
             return 1
         print(f"book check: {len(listed)} pages fine")
         return 0
+
+    def check_diagrams(self) -> None:
+        assets = self.book.parent / "assets"
+        for image in sorted((self.src / "images").glob("*.svg")):
+            rendered = assets / image.name
+            if not rendered.exists():
+                self.fail(self.where(image, 1), f"no assets/{image.name} (diagram sources live in assets/)")
+            elif rendered.read_bytes() != image.read_bytes():
+                self.fail(self.where(image, 1), f"differs from assets/{image.name}; run make diagrams")
 
     def check_page(self, page: Path) -> None:
         fence: tuple[str, str] | None = None  # (marker, language) while inside a code block

@@ -4,6 +4,7 @@
 #   tools/deps.sh build   compilers, CMake, Ninja and the C++ libraries
 #   tools/deps.sh book    mdBook (pinned version, built with cargo --locked)
 #   tools/deps.sh lint    clang-format and clang-tidy
+#   tools/deps.sh diagrams  Graphviz, to render the diagrams in assets/
 #   tools/deps.sh all     all of the above (what `make deps` runs)
 #
 # It is quick when nothing is missing (one dpkg-query), installs with apt-get
@@ -16,6 +17,7 @@ MDBOOK_VERSION=0.4.52
 build_packages=(g++ cmake ninja-build python3 libgtest-dev libboost-context-dev libboost-dev
                 libspdlog-dev libbenchmark-dev)
 lint_packages=(clang-format clang-tidy)
+diagram_packages=(graphviz)
 
 say() { printf 'deps: %s\n' "$*" >&2; }
 
@@ -84,11 +86,12 @@ install_mdbook() {
 case "${1:-all}" in
   build) install_debian_packages "${build_packages[@]}" ;;
   lint) install_debian_packages "${lint_packages[@]}" ;;
+  diagrams) install_debian_packages "${diagram_packages[@]}" ;;
   book) install_mdbook ;;
   mdbook-path) mdbook_path || { say "mdbook ${MDBOOK_VERSION} is not installed (make deps)"; exit 1; } ;;
   all)
-    install_debian_packages "${build_packages[@]}" "${lint_packages[@]}"
+    install_debian_packages "${build_packages[@]}" "${lint_packages[@]}" "${diagram_packages[@]}"
     install_mdbook
     ;;
-  *) say "usage: tools/deps.sh build|book|lint|all"; exit 2 ;;
+  *) say "usage: tools/deps.sh build|book|lint|diagrams|all"; exit 2 ;;
 esac
