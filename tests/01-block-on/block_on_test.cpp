@@ -75,17 +75,11 @@ TEST(Ex1_3_BlockOn, VoidFutureThatWakesItselfBeforePending) {
 
 TEST(Ex1_3_BlockOn, WokenLateFromAnotherThreadPollsTwice) {
   auto gate = std::make_shared<Gate>();
-  std::thread completer([gate] {
+  std::jthread completer([gate] {  // joins on every way out of the test
     std::this_thread::sleep_for(50ms);
     gate->complete();
   });
-  int value = 0;
-  try {
-    value = block_on(GateFuture(gate));
-  } catch (...) {
-    completer.join();
-    throw;
-  }
+  const int value = block_on(GateFuture(gate));
   completer.join();
   EXPECT_EQ(value, 42);
   // One poll that returned Pending, one after the wake. A block_on that
