@@ -1,0 +1,73 @@
+// map.hpp: map(future, fn) is a future of fn applied to the future's output.
+//
+// The smallest combinator: a future that wraps another, forwards every poll
+// (and with it the waker) and transforms the value on the way out. It waits
+// for nothing itself, so it never needs a waker of its own: the inner future
+// already arranged the wake-up when it answered Pending.
+#pragma once
+
+#include <functional>
+#include <type_traits>
+#include <utility>
+
+#include "art/context.hpp"
+#include "art/future.hpp"
+#include "art/poll.hpp"
+
+namespace art {
+
+namespace detail {
+
+// fn(value), or fn() when the inner future produces nothing.
+template <class Fn, class T>
+struct MapResult {
+  using type = std::invoke_result_t<Fn, T>;
+};
+template <class Fn>
+struct MapResult<Fn, void> {
+  using type = std::invoke_result_t<Fn>;
+};
+
+}  // namespace detail
+
+// ANCHOR: map
+template <Future F, class Fn>
+class Map {
+ public:
+  using Output = typename detail::MapResult<Fn, typename F::Output>::type;
+
+  Map(F inner, Fn fn) : inner_(std::move(inner)), fn_(std::move(fn)) {}
+
+  Poll<Output> poll(Context& cx) {
+    auto result = inner_.poll(cx);
+    if (result.is_pending())
+      return pending;
+    if constexpr (std::is_void_v<typename F::Output>) {
+      return apply([&] { return std::invoke(fn_); });
+    } else {
+      return apply([&] { return std::invoke(fn_, std::move(result).value()); });
+    }
+  }
+
+ private:
+  template <class Call>
+  static Poll<Output> apply(Call call) {
+    if constexpr (std::is_void_v<Output>) {
+      call();
+      return ready;
+    } else {
+      return call();
+    }
+  }
+
+  F inner_;
+  Fn fn_;
+};
+
+template <Future F, class Fn>
+Map<F, Fn> map(F future, Fn fn) {
+  return Map<F, Fn>(std::move(future), std::move(fn));
+}
+// ANCHOR_END: map
+
+}  // namespace art
