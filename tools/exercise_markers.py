@@ -156,6 +156,31 @@ def stub_source(path: Path, text: str) -> str:
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
 
 
+def solution_source(path: Path, text: str) -> str:
+    """The file with its markers removed and its solutions kept.
+
+    A chapter copied forward keeps the earlier chapter's solutions as plain
+    code; only the new chapter's own exercises are marked.
+    """
+    regions = parse_regions(path, text)
+    if not regions:
+        return text
+    lines = text.splitlines()
+    drop: set[int] = set()
+    for region in regions:
+        index = region.first_line - 1
+        drop.add(index)
+        index += 1
+        while HINT.match(lines[index]) or STUB.match(lines[index]) or (
+            COMMENT.match(lines[index]) and not END.match(lines[index])
+        ):
+            drop.add(index)
+            index += 1
+        drop.add(region.last_line - 1)
+    kept = [line for number, line in enumerate(lines) if number not in drop]
+    return "\n".join(kept) + ("\n" if text.endswith("\n") else "")
+
+
 def add_todo_include(lines: list[str]) -> list[str]:
     includes = [index for index, line in enumerate(lines) if INCLUDE.match(line)]
     if includes:

@@ -7,6 +7,8 @@
     exercises.py progress            one row per chapter: exercises done / total
     exercises.py integrity           CI: every stub compiles, every exercise has tests,
                                      and every such test fails on the stub with its TODO
+    exercises.py strip DIR           remove the markers (keep the solutions) in DIR: for a
+                                     chapter copied forward from the one before
 
 Markers and stubs are described in exercise_markers.py. Standard library only.
 """
@@ -31,6 +33,8 @@ from exercise_markers import (  # noqa: E402
     MarkerError,
     SOURCE_SUFFIXES,
     chapter_exercises,
+    solution_source,
+    source_files,
     stub_source,
     test_exercise_id,
 )
@@ -378,6 +382,8 @@ def main() -> int:
     chk.add_argument("chapter", help="chapter number, e.g. 01")
     sub.add_parser("progress", help="exercises done per chapter")
     sub.add_parser("integrity", help="CI check of every chapter's exercises")
+    strip = sub.add_parser("strip", help="remove exercise markers, keeping the solutions")
+    strip.add_argument("directory")
     args = parser.parse_args()
     os.chdir(ROOT)
     try:
@@ -391,6 +397,14 @@ def main() -> int:
             return check(args.chapter)
         if args.command == "progress":
             return progress()
+        if args.command == "strip":
+            for path in source_files(Path(args.directory)):
+                text = path.read_text()
+                stripped = solution_source(path, text)
+                if stripped != text:
+                    path.write_text(stripped)
+                    print(f"strip: {display(path)}")
+            return 0
         return integrity()
     except MarkerError as error:
         print(f"error: {error}", file=sys.stderr)

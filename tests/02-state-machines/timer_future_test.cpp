@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -95,6 +96,30 @@ TEST(TimerThread, EveryTimerFiresExactlyOnce) {
     EXPECT_EQ(counter.total_wakes(), 1);
     EXPECT_EQ(counter.references(), 0) << "fired timers hand their waker's reference to wake()";
   }
+}
+
+TEST(TimerThread, SchedulingWhileTheThreadWaitsIsSafe) {
+  // The thread sleeps until the first deadline while new, earlier timers
+  // arrive and grow its heap. (A reference into the heap held across that
+  // wait was a use-after-free; the AddressSanitizer build catches it.)
+  CountingWaker late_counter;
+  const Waker late_waker = late_counter.waker();
+  Context late_cx(late_waker);
+  TimerFuture late(200ms);
+  ASSERT_TRUE(late.poll(late_cx).is_pending());
+  std::this_thread::sleep_for(20ms);
+  std::vector<CountingWaker> counters(64);
+  std::vector<TimerFuture> timers;
+  for (std::size_t i = 0; i < counters.size(); ++i)
+    timers.emplace_back(10ms + i * 1ms);
+  for (std::size_t i = 0; i < counters.size(); ++i) {
+    const Waker waker = counters[i].waker();
+    Context cx(waker);
+    ASSERT_TRUE(timers[i].poll(cx).is_pending());
+  }
+  for (auto& counter : counters)
+    ASSERT_TRUE(wait_for_wake(counter));
+  ASSERT_TRUE(wait_for_wake(late_counter));
 }
 
 }  // namespace

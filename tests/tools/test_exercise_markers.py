@@ -13,6 +13,7 @@ from exercise_markers import (  # noqa: E402
     MarkerError,
     chapter_exercises,
     parse_regions,
+    solution_source,
     stub_source,
     test_exercise_id,
 )
@@ -83,6 +84,16 @@ class MarkerTests(unittest.TestCase):
         stray_end = "x();\n// END EXERCISE\n"
         with self.assertRaisesRegex(MarkerError, "without an EXERCISE"):
             parse_regions(Path("a.cpp"), stray_end)
+
+    def test_solution_source_drops_markers_and_keeps_solutions(self):
+        solution = solution_source(Path("thing.cpp"), SOLUTION)
+        self.assertNotIn("EXERCISE", solution)
+        self.assertNotIn("HINT", solution)
+        self.assertNotIn("STUB", solution)
+        self.assertNotIn("plus nothing", solution)
+        self.assertIn("  return 42 + (y - x);\n}", solution)
+        self.assertIn("  do_something();\n}", solution)
+        self.assertEqual(parse_regions(Path("thing.cpp"), solution), [])
 
     def test_exercise_id_must_match_the_chapter(self):
         with tempfile.TemporaryDirectory() as tmp:

@@ -11,7 +11,11 @@ TimerThread& TimerThread::global() {
   return instance;
 }
 
-TimerThread::TimerThread() : thread_([this] { run(); }) {}
+TimerThread::TimerThread() : thread_([this] { run(); }) {
+  // The timer thread logs until it stops. Making the logger before the first
+  // timer ensures it is destroyed after this object at exit.
+  (void)logger();
+}
 
 TimerThread::~TimerThread() {
   {
@@ -62,8 +66,11 @@ void TimerThread::run() {
       changed_.wait(lock);
       continue;
     }
-    if (Clock::now() < entries_.top().deadline) {
-      changed_.wait_until(lock, entries_.top().deadline);
+    // A copy: wait_until reads its deadline again after waking, when
+    // schedule() may have reallocated the heap under a reference.
+    const Clock::time_point deadline = entries_.top().deadline;
+    if (Clock::now() < deadline) {
+      changed_.wait_until(lock, deadline);
       continue;  // woken early, by a new earliest timer or by a stop
     }
     std::shared_ptr<TimerState> timer = entries_.top().timer.lock();

@@ -9,6 +9,7 @@ Poll<void> TimerFuture::poll(Context& cx) {
   {
     std::lock_guard lock(state_->mutex);
     if (state_->fired || Clock::now() >= deadline_) {
+      state_->waker.reset();  // nothing left to wake: let go of it now
       return ready;
     }
     if (!state_->waker.will_wake(cx.waker())) {

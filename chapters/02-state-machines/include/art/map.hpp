@@ -48,8 +48,10 @@ class Map {
       return apply([&] { return std::invoke(fn_, std::move(result).value()); });
     }
   }
+  // ANCHOR_END: map
 
  private:
+  // ANCHOR: map_apply
   template <class Call>
   static Poll<Output> apply(Call call) {
     if constexpr (std::is_void_v<Output>) {
@@ -68,6 +70,6 @@ template <Future F, class Fn>
 Map<F, Fn> map(F future, Fn fn) {
   return Map<F, Fn>(std::move(future), std::move(fn));
 }
-// ANCHOR_END: map
+// ANCHOR_END: map_apply
 
 }  // namespace art
