@@ -111,6 +111,9 @@ class Checker:
             where = self.where(page, number)
             for target in INCLUDE.findall(line):
                 self.check_include(page, where, target)
+                if line.startswith((" ", "\t")):
+                    self.fail(where, "an indented include (in a list?) renders only its first "
+                                     "line inside the block; put it at the left margin")
             opening = FENCE.match(line)
             if fence is None and opening:
                 fence = (opening[2], opening[3].lower())

@@ -46,6 +46,8 @@ art::Task<int> outer() {
 }  // namespace
 
 int main() {
+  // Results go to stdout, the narration to stderr: line buffering keeps them in order.
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);
   if (std::getenv("SPDLOG_LEVEL") == nullptr) {  // NOLINT(concurrency-mt-unsafe): no threads yet
     art::logger().set_level(spdlog::level::debug);
   }

@@ -49,6 +49,10 @@ class BookCheckTests(unittest.TestCase):
         _, problems = self.check("{{#include ../../code.cpp:open}}\n")
         self.assertTrue(any("no ANCHOR_END" in p for p in problems))
 
+    def test_indented_include_fails(self):
+        _, problems = self.check("- item\n\n  ```cpp\n  {{#include ../../code.cpp:good}}\n  ```\n")
+        self.assertTrue(any("indented include" in p for p in problems))
+
     def test_line_number_includes_fail(self):
         _, problems = self.check("{{#include ../../code.cpp:1:2}}\n")
         self.assertTrue(any("line numbers" in p for p in problems))

@@ -23,9 +23,9 @@ void* allocate_frame(std::size_t size) {
 }
 // ANCHOR_END: allocate_frame
 
-void free_frame(void* frame, std::size_t size) noexcept {
+void free_frame(void* frame, std::size_t /*size*/) noexcept {
   frame_stats().deallocations.fetch_add(1, std::memory_order_relaxed);
-  ::operator delete(frame, size);
+  ::operator delete(frame);
 }
 
 }  // namespace art

@@ -28,6 +28,7 @@
 
 namespace art {
 
+// ANCHOR: task_state
 // What a suspended task is waiting for: an awaiter and how to poll it.
 struct SuspendedOn {
   void* awaiter = nullptr;
@@ -40,6 +41,7 @@ struct TaskState {
   Context* cx = nullptr;     // the Context of the poll that is running the coroutine
   SuspendedOn suspended_on;  // set while the coroutine is suspended on a future
 };
+// ANCHOR_END: task_state
 
 // ANCHOR: future_awaiter
 template <class F>  // F is a reference for an lvalue future, a value for an rvalue

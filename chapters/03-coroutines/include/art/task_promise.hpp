@@ -41,6 +41,7 @@ class PromiseBase : public TaskState {
     return FutureAwaiter<F>(std::forward<F>(future), *this);
   }
 
+  // NOLINTNEXTLINE(misc-new-delete-overloads): the sized delete below is its match
   static void* operator new(std::size_t size) { return allocate_frame(size); }
   static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
 
