@@ -6,35 +6,21 @@
 // already arranged the wake-up when it answered Pending.
 #pragma once
 
-#include <functional>
 #include <type_traits>
 #include <utility>
 
+#include "art/call_with_output.hpp"
 #include "art/context.hpp"
 #include "art/future.hpp"
 #include "art/poll.hpp"
 
 namespace art {
 
-namespace detail {
-
-// fn(value), or fn() when the inner future produces nothing.
-template <class Fn, class T>
-struct MapResult {
-  using type = std::invoke_result_t<Fn, T>;
-};
-template <class Fn>
-struct MapResult<Fn, void> {
-  using type = std::invoke_result_t<Fn>;
-};
-
-}  // namespace detail
-
 // ANCHOR: map
 template <Future F, class Fn>
 class Map {
  public:
-  using Output = typename detail::MapResult<Fn, typename F::Output>::type;
+  using Output = CallResult<Fn&, typename F::Output>;
 
   Map(F inner, Fn fn) : inner_(std::move(inner)), fn_(std::move(fn)) {}
 

@@ -12,36 +12,23 @@
 // 03's coroutines are the compiler writing it for us.
 #pragma once
 
-#include <functional>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 #include <variant>
 
+#include "art/call_with_output.hpp"
 #include "art/context.hpp"
 #include "art/future.hpp"
 #include "art/poll.hpp"
 
 namespace art {
 
-namespace detail {
-
-template <class Fn, class T>
-struct ThenSecond {
-  using type = std::invoke_result_t<Fn, T>;
-};
-template <class Fn>
-struct ThenSecond<Fn, void> {
-  using type = std::invoke_result_t<Fn>;
-};
-
-}  // namespace detail
-
 // ANCHOR: then
 template <Future First, class Fn>
 class Then {
  public:
-  using Second = typename detail::ThenSecond<Fn, typename First::Output>::type;
+  using Second = CallResult<Fn&, typename First::Output>;
   static_assert(Future<Second>, "then's function must return a future");
   using Output = typename Second::Output;
 
@@ -52,7 +39,7 @@ class Then {
       auto result = first->poll(cx);
       if (result.is_pending())
         return pending;
-      start_second(std::move(result));  // destroys the first future
+      state_.template emplace<1>(call_with_output(fn_, std::move(result)));  // destroys first
     }
     auto* second = std::get_if<1>(&state_);
     if (second == nullptr)
@@ -69,15 +56,6 @@ class Then {
   std::variant<First, Second, std::monostate> state_;  // running first, second, done
   Fn fn_;
   // ANCHOR_END: then_state
-
-  template <class Result>
-  void start_second(Result result) {
-    if constexpr (std::is_void_v<typename First::Output>) {
-      state_.template emplace<1>(std::invoke(fn_));
-    } else {
-      state_.template emplace<1>(std::invoke(fn_, std::move(result).value()));
-    }
-  }
 };
 
 template <Future First, class Fn>
