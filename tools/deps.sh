@@ -47,11 +47,11 @@ install_debian_packages() {
   local missing
   mapfile -t missing < <(missing_debian_packages "$@")
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]}"
   if ! as_root true; then
     say "missing Debian package(s): ${missing[*]} (run: sudo apt-get install ${missing[*]})"
     exit 1
   fi
+  say "installing ${missing[*]}"
   as_root apt-get update -qq
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
     "${missing[@]}" >/dev/null
