@@ -385,6 +385,8 @@ def main() -> int:
     strip = sub.add_parser("strip", help="remove exercise markers, keeping the solutions")
     strip.add_argument("directory")
     args = parser.parse_args()
+    if args.command == "strip":  # a relative DIR means relative to where the user stands
+        args.directory = Path(args.directory).resolve()
     os.chdir(ROOT)
     try:
         if args.command == "generate":
@@ -398,7 +400,7 @@ def main() -> int:
         if args.command == "progress":
             return progress()
         if args.command == "strip":
-            for path in source_files(Path(args.directory)):
+            for path in source_files(args.directory):
                 text = path.read_text()
                 stripped = solution_source(path, text)
                 if stripped != text:

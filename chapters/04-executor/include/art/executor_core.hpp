@@ -1,0 +1,71 @@
+// executor_core.hpp: the shared state behind an Executor.
+//
+// The core owns everything an executor schedules with:
+//
+//   run_queue_  tasks ready to be polled, in order; executor thread only
+//   channel_    tasks that other threads spawned or woke (TaskChannel)
+//   live_       every task not yet done, so shutdown can cancel the idle ones
+//   metrics_    counters (ExecutorMetrics)
+//
+// It is held by shared_ptr: by the Executor, by every Spawner, and by every
+// task, because a task woken from another thread must still find a channel
+// to be sent through, even while (or after) the executor shuts down.
+//
+// Which thread is "the executor's thread"? The one inside run_ready(), which
+// marks itself in a thread-local. A wake on that thread pushes straight onto
+// the run queue; a wake from any other thread goes through the channel.
+#pragma once
+
+#include <cstddef>
+#include <deque>
+#include <memory>
+#include <stdexcept>
+
+#include "art/executor_metrics.hpp"
+#include "art/task_channel.hpp"
+#include "art/task_header.hpp"
+#include "art/task_list.hpp"
+
+namespace art {
+
+// ANCHOR: core
+class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
+ public:
+  // The core whose tasks this thread is running right now, or nullptr.
+  static ExecutorCore* current();
+  bool is_current() const { return current() == this; }
+
+  void spawn_local(TaskHeader* task);  // executor thread (or not running)
+  void spawn_remote(TaskHeader* task);  // any thread; throws once shut down
+  void enqueue(TaskHeader* task);       // a woken task (TaskHeader::schedule)
+
+  void run_ready();  // polls until no task is ready; never blocks
+  void wait_for_remote_work() { channel_.wait_for_items(); }
+  void shutdown();   // cancels every live task; idempotent
+
+  std::size_t live_tasks() const { return live_.size(); }
+  const ExecutorMetrics& metrics() const { return metrics_; }
+
+ private:
+  void receive_remote();
+  void poll_task(TaskHeader* task);
+  void complete(TaskHeader* task);
+  bool cancel_live_tasks();
+  bool release_queued_tasks();
+
+  std::deque<TaskHeader*> run_queue_;
+  TaskChannel channel_;
+  TaskList live_;
+  ExecutorMetrics metrics_;
+  bool running_ = false;
+  bool shut_down_ = false;
+};
+// ANCHOR_END: core
+
+// Thrown when a task is spawned on an executor that has shut down.
+class ExecutorShutDown : public std::runtime_error {
+ public:
+  ExecutorShutDown() : std::runtime_error("spawn on an executor that has shut down") {}
+};
+
+}  // namespace art

@@ -1,0 +1,173 @@
+#include "art/executor_core.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+
+#include "art/log.hpp"
+
+namespace art {
+
+namespace {
+
+thread_local ExecutorCore* current_core = nullptr;
+
+// Marks this thread as running `core` for one scope; restores the previous
+// core after, so an executor driven from inside another's task works.
+class CurrentCoreScope {
+ public:
+  explicit CurrentCoreScope(ExecutorCore* core) : previous_(std::exchange(current_core, core)) {}
+  ~CurrentCoreScope() { current_core = previous_; }
+  CurrentCoreScope(const CurrentCoreScope&) = delete;
+  CurrentCoreScope& operator=(const CurrentCoreScope&) = delete;
+
+ private:
+  ExecutorCore* previous_;
+};
+
+}  // namespace
+
+ExecutorCore* ExecutorCore::current() { return current_core; }
+
+void ExecutorCore::spawn_local(TaskHeader* task) {
+  if (shut_down_) {
+    task->cancel();
+    task->release();  // live-list reference
+    task->release();  // run-queue reference
+    throw ExecutorShutDown();
+  }
+  live_.push(task);
+  ++metrics_.spawned;
+  run_queue_.push_back(task);
+  logger().debug("executor: spawned task {} ({} live)", static_cast<void*>(task), live_.size());
+}
+
+void ExecutorCore::spawn_remote(TaskHeader* task) {
+  if (!channel_.send_spawned(task)) {
+    task->cancel();
+    task->release();
+    task->release();
+    throw ExecutorShutDown();
+  }
+}
+
+void ExecutorCore::enqueue(TaskHeader* task) {
+  if (is_current()) {
+    run_queue_.push_back(task);
+  } else if (!channel_.send_woken(task)) {
+    task->release();  // shut down: the task is (or is about to be) cancelled
+  }
+}
+
+void ExecutorCore::receive_remote() {
+  TaskChannel::Batch batch = channel_.receive();
+  for (TaskHeader* task : batch.spawned) {
+    live_.push(task);
+    ++metrics_.spawned;
+    run_queue_.push_back(task);
+  }
+  run_queue_.insert(run_queue_.end(), batch.woken.begin(), batch.woken.end());
+}
+
+// ANCHOR: run_ready
+void ExecutorCore::run_ready() {
+  if (running_)
+    throw std::logic_error("executor run from inside one of its own tasks");
+  CurrentCoreScope scope(this);
+  running_ = true;
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    if (channel_.has_items())
+      receive_remote();
+    if (run_queue_.empty())
+      break;
+    TaskHeader* task = run_queue_.front();
+    run_queue_.pop_front();
+    poll_task(task);
+  }
+  metrics_.busy_time += std::chrono::steady_clock::now() - start;
+  running_ = false;
+}
+// ANCHOR_END: run_ready
+
+// ANCHOR: poll_task
+void ExecutorCore::poll_task(TaskHeader* task) {
+  // EXERCISE 4.3: poll one task taken from the run queue
+  // HINT: if !task->start_running() the task was cancelled: release() the
+  // queue's reference and return. Otherwise take task->waker(), release() the
+  // queue's reference, count the poll and call task->poll_future(cx).
+  // True: complete(task). False: if !task->finish_poll() the task was woken
+  // during its poll; retain() it and push it on run_queue_ again.
+  if (!task->start_running()) {
+    task->release();  // cancelled while it waited in the queue
+    return;
+  }
+  const Waker waker = task->waker();
+  task->release();  // the queue's reference; the waker holds the task now
+  Context cx(waker);
+  ++metrics_.polls;
+  if (task->poll_future(cx)) {
+    complete(task);
+  } else if (!task->finish_poll()) {
+    task->retain();  // woken while running: back of the queue, once
+    run_queue_.push_back(task);
+  }
+  // END EXERCISE
+}
+// ANCHOR_END: poll_task
+
+void ExecutorCore::complete(TaskHeader* task) {
+  task->mark_done();
+  ++metrics_.completed;
+  live_.remove(task);
+  logger().debug("executor: task {} done ({} live)", static_cast<void*>(task), live_.size());
+  task->notify_joiner();
+  task->release();  // the live list's reference
+}
+
+// ANCHOR: shutdown
+void ExecutorCore::shutdown() {
+  if (running_)
+    throw std::logic_error("executor shut down from inside one of its own tasks");
+  if (!shut_down_)
+    logger().debug("executor: shutting down with {} live tasks", live_.size());
+  shut_down_ = true;
+  TaskChannel::Batch late = channel_.close();
+  for (TaskHeader* task : late.spawned)
+    live_.push(task);  // never polled, but cancelled like the others
+  run_queue_.insert(run_queue_.end(), late.woken.begin(), late.woken.end());
+  run_queue_.insert(run_queue_.end(), late.spawned.begin(), late.spawned.end());
+  // Destroying a future can wake or release other tasks (a Completer
+  // destroyed, a JoinHandle dropped), so repeat until both are empty.
+  while (cancel_live_tasks() || release_queued_tasks()) {
+  }
+}
+
+bool ExecutorCore::cancel_live_tasks() {
+  if (live_.empty())
+    return false;
+  while (TaskHeader* task = live_.front()) {
+    live_.remove(task);
+    if (task->cancel()) {
+      task->drop_future();  // runs the future's destructors now
+      ++metrics_.cancelled;
+      task->notify_joiner();  // its join will throw TaskCancelled
+    }
+    task->release();
+  }
+  return true;
+}
+
+bool ExecutorCore::release_queued_tasks() {
+  if (run_queue_.empty())
+    return false;
+  while (!run_queue_.empty()) {
+    TaskHeader* task = run_queue_.front();
+    run_queue_.pop_front();
+    task->release();
+  }
+  return true;
+}
+// ANCHOR_END: shutdown
+
+}  // namespace art
