@@ -1,6 +1,18 @@
 #include "art/executor.hpp"
 
+#include <cstdio>
+#include <exception>
+
 namespace art {
+
+Executor::~Executor() {
+  try {
+    core_->shutdown();
+  } catch (const std::exception& error) {
+    // A destructor must not throw; say what went wrong instead of terminating.
+    std::fprintf(stderr, "art: ~Executor: shutdown failed: %s\n", error.what());
+  }
+}
 
 // ANCHOR: run
 void Executor::run() {

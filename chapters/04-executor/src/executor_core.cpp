@@ -144,6 +144,11 @@ void ExecutorCore::shutdown() {
 }
 
 bool ExecutorCore::cancel_live_tasks() {
+  // EXERCISE 4.4: cancel every live task: destroy its future, tell its joiner
+  // HINT: return false if live_ is empty. Otherwise, for each task at
+  // live_.front(): remove it from live_; if task->cancel() succeeds (it was
+  // not done), drop_future(), count it in metrics_.cancelled and
+  // notify_joiner(); then release() the list's reference. Return true.
   if (live_.empty())
     return false;
   while (TaskHeader* task = live_.front()) {
@@ -156,6 +161,7 @@ bool ExecutorCore::cancel_live_tasks() {
     task->release();
   }
   return true;
+  // END EXERCISE
 }
 
 bool ExecutorCore::release_queued_tasks() {
