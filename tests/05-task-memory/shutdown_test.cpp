@@ -1,0 +1,127 @@
+// Shutdown: every task still alive is destroyed, joins say so, late spawns
+// and late wakes are refused without leaking or crashing.
+#include <atomic>
+#include <memory>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "art/block_on.hpp"
+#include "art/executor.hpp"
+#include "art/manual_future.hpp"
+#include "art/task.hpp"
+#include "test_futures.hpp"
+
+namespace art {
+namespace {
+
+using testing::Immediately;
+using testing::PendingForever;
+
+TEST(Shutdown, DestroysAHundredThousandPendingTasks) {
+  constexpr int kTasks = 100'000;
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  Executor executor;
+  for (int i = 0; i < kTasks; ++i)
+    (void)executor.spawn(PendingForever(destroyed));
+  EXPECT_EQ(executor.run_until_stalled(), static_cast<std::size_t>(kTasks));
+  EXPECT_EQ(destroyed->load(), 0);
+  executor.shutdown();
+  EXPECT_EQ(destroyed->load(), kTasks);
+  EXPECT_EQ(executor.metrics().cancelled, static_cast<std::uint64_t>(kTasks));
+  EXPECT_EQ(executor.live_tasks(), 0u);
+}
+
+TEST(Shutdown, TheDestructorShutsDownToo) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  {
+    Executor executor;
+    (void)executor.spawn(PendingForever(destroyed));
+    (void)executor.spawn(PendingForever(destroyed));  // never even polled
+    executor.run_until_stalled();
+    (void)executor.spawn(PendingForever(destroyed));
+  }
+  EXPECT_EQ(destroyed->load(), 3);
+}
+
+TEST(Shutdown, JoinAfterShutdownThrowsTaskCancelled) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  Executor executor;
+  auto handle = executor.spawn(PendingForever(destroyed));
+  executor.run_until_stalled();
+  executor.shutdown();
+  EXPECT_THROW(art::block_on(handle), TaskCancelled);
+}
+
+Task<void> waits_for(ManualFuture<int> input) { co_await input; }
+
+TEST(Shutdown, DestroyingAFutureThatWakesAnotherTaskIsSafe) {
+  // Task A owns the Completer that task B waits on. Cancelling A destroys
+  // the Completer, which wakes B while shutdown is under way.
+  auto [input, completer] = make_manual_future<int>();
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  Executor executor;
+  auto b = executor.spawn(waits_for(std::move(input)));
+  auto holder = std::make_shared<Completer<int>>(std::move(completer));
+  auto a = executor.spawn([]([[maybe_unused]] std::shared_ptr<Completer<int>> kept,
+                             std::shared_ptr<std::atomic<int>> count) -> Task<void> {
+    co_await PendingForever(std::move(count));
+  }(std::move(holder), destroyed));
+  executor.run_until_stalled();
+  executor.shutdown();
+  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.metrics().cancelled, 2u);
+  EXPECT_EQ(destroyed->load(), 1);
+}
+
+TEST(Shutdown, AWakeAfterTheExecutorIsGoneIsHarmless) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  auto waker = std::make_shared<Waker>();
+  {
+    Executor executor;
+    (void)executor.spawn(PendingForever(destroyed, waker));
+    executor.run_until_stalled();
+  }
+  ASSERT_TRUE(*waker);
+  std::jthread other([waker] { waker->wake_by_ref(); });
+}
+
+TEST(Executor, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  Executor executor;
+  executor.shutdown();
+  EXPECT_THROW((void)executor.spawn(PendingForever(destroyed)), ExecutorShutDown);
+  EXPECT_EQ(destroyed->load(), 1);
+  Spawner spawner = executor.spawner();
+  std::jthread other([&] {
+    EXPECT_THROW((void)spawner.spawn(PendingForever(destroyed)), ExecutorShutDown);
+  });
+  other.join();
+  EXPECT_EQ(destroyed->load(), 2);
+}
+
+TEST(Executor, WakesRacingWithShutdownLoseNothing) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  constexpr int kTasks = 64;
+  std::vector<std::shared_ptr<Waker>> wakers;
+  Executor executor;
+  for (int i = 0; i < kTasks; ++i) {
+    wakers.push_back(std::make_shared<Waker>());
+    (void)executor.spawn(PendingForever(destroyed, wakers.back()));
+  }
+  executor.run_until_stalled();
+  std::atomic<bool> stop{false};
+  std::jthread waking([&] {
+    while (!stop.load())
+      for (auto& waker : wakers)
+        waker->wake_by_ref();
+  });
+  executor.run_until_stalled();
+  executor.shutdown();
+  stop.store(true);
+  waking.join();
+  EXPECT_EQ(destroyed->load(), kTasks);
+}
+
+}  // namespace
+}  // namespace art

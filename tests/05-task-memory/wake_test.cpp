@@ -1,0 +1,120 @@
+// The task state machine: wakes from other threads, repeated wakes, wakes
+// during the task's own poll, and wakes after it finished.
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "art/executor.hpp"
+#include "art/manual_future.hpp"
+#include "art/task.hpp"
+#include "art/yield_now.hpp"
+#include "probe_future.hpp"
+#include "test_futures.hpp"
+
+namespace art {
+namespace {
+
+using testing::Probe;
+using testing::ProbeFuture;
+using testing::WakesItselfWhilePolled;
+
+Task<int> add_one(ManualFuture<int> input) { co_return 1 + co_await input; }
+
+TEST(Wake, WakeFromAnotherThreadRunsTheTask) {
+  Executor executor;
+  auto [input, completer] = make_manual_future<int>();
+  auto handle = executor.spawn(add_one(std::move(input)));
+  EXPECT_EQ(executor.run_until_stalled(), 1u);  // waiting for the other thread
+  std::jthread other([completer = std::move(completer)]() mutable { completer.complete(41); });
+  executor.run();  // sleeps until the wake arrives through the channel
+  EXPECT_TRUE(handle.is_finished());
+  EXPECT_EQ(executor.live_tasks(), 0u);
+}
+
+TEST(Wake, ManyWakesOfAnIdleTaskEnqueueItOnce) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(ProbeFuture(probe));
+  executor.run_until_stalled();
+  ASSERT_EQ(probe->polls, 1);
+  // Five wakes while idle: the first enqueues, the other four find it scheduled.
+  for (int i = 0; i < 5; ++i)
+    probe->waker.wake_by_ref();
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 2);
+  EXPECT_EQ(executor.metrics().polls, 2u);
+}
+
+TEST(Wake, WakeAfterTheTaskFinishedIsIgnored) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(ProbeFuture(probe));
+  executor.run_until_stalled();
+  Waker kept = probe->waker;  // a reference that outlives the task's future
+  probe->complete(7);
+  executor.run_until_stalled();
+  ASSERT_TRUE(handle.is_finished());
+  kept.wake_by_ref();
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 2);
+  EXPECT_EQ(executor.metrics().polls, 2u);
+}
+
+TEST(Wake, ConcurrentWakesFromManyThreadsNeverDoublePoll) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(ProbeFuture(probe));
+  executor.run_until_stalled();
+  Waker waker = probe->waker;
+  {
+    std::vector<std::jthread> threads;
+    for (int t = 0; t < 4; ++t)
+      threads.emplace_back([waker] {
+        for (int i = 0; i < 1000; ++i)
+          waker.wake_by_ref();
+      });
+  }
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 2);  // however many wakes, one queue entry
+}
+
+TEST(Notified, WakeDuringItsOwnPollPollsItOnceMore) {
+  Executor executor;
+  auto polls = std::make_shared<int>(0);
+  auto handle = executor.spawn(WakesItselfWhilePolled(polls, 1));
+  EXPECT_EQ(executor.run_until_stalled(), 0u);  // the wake was not lost
+  EXPECT_EQ(*polls, 2);
+}
+
+TEST(Notified, TwoWakesDuringAPollRequeueOnce) {
+  Executor executor;
+  auto polls = std::make_shared<int>(0);
+  auto handle = executor.spawn(WakesItselfWhilePolled(polls, 2));
+  executor.run_until_stalled();
+  EXPECT_EQ(*polls, 2);
+  EXPECT_EQ(executor.metrics().polls, 2u);
+}
+
+Task<void> take_turns(std::string* log, char name, int turns) {
+  for (int i = 0; i < turns; ++i) {
+    *log += name;
+    co_await yield_now();
+  }
+}
+
+TEST(Notified, YieldNowLetsTheOtherTasksRun) {
+  Executor executor;
+  std::string log;
+  auto a = executor.spawn(take_turns(&log, 'a', 3));
+  auto b = executor.spawn(take_turns(&log, 'b', 3));
+  executor.run_until_stalled();
+  EXPECT_EQ(log, "ababab");
+  EXPECT_TRUE(a.is_finished() && b.is_finished());
+}
+
+}  // namespace
+}  // namespace art
