@@ -2,9 +2,9 @@
 # missing first (tools/deps.sh), so `make test` works on a fresh machine.
 #
 #   make run | test | book | serve | exercises | check CH=NN | progress
-#   make diff CH=NN | lint | format | deps | integrity | diagrams
+#   make diff CH=NN | bench | lint | format | deps | integrity | diagrams
 #
-# PRESET picks the CMake preset for build/test/run (default, debug, asan, tsan).
+# PRESET picks the CMake preset for build/test/run/bench (default, debug, asan, tsan).
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -17,7 +17,7 @@ NEWEST_DEMO := build/$(PRESET)/chapters/$(NEWEST)/ch$(firstword $(subst -, ,$(NE
 SOURCES = $(shell find chapters tests src bench -name '*.hpp' -o -name '*.cpp' 2>/dev/null)
 
 .PHONY: all deps deps-build deps-book deps-lint build test run book serve exercises \
-        check progress diff integrity lint format diagrams clean
+        check progress diff integrity bench lint format diagrams clean
 
 all: test
 
@@ -68,6 +68,11 @@ diff:
 # CI: the students' copy of every chapter compiles and fails where it should.
 integrity: deps-build
 	python3 tools/exercises.py integrity
+
+# The scheduler workloads on every bench-* program, as one table (also written to
+# build/$(PRESET)/bench/results.md). Only optimised presets build them: the default one.
+bench: build
+	python3 tools/bench_table.py build/$(PRESET)/bench
 
 lint: deps-lint build
 	tools/lint.sh build/$(PRESET)

@@ -15,6 +15,7 @@
 #include "art/manual_future.hpp"
 #include "art/task.hpp"
 #include "art/yield_now.hpp"
+#include "oneshot.hpp"
 #include "workloads.hpp"
 
 namespace bench = art::bench;
@@ -76,20 +77,20 @@ void yield_many(benchmark::State& state) {
 }
 BENCHMARK(yield_many)->Unit(benchmark::kMicrosecond);
 
-// ping_pong. The one-shot channels are chapter 02's ManualFuture/Completer.
-art::Task<void> pong(art::ManualFuture<int> ping, art::Completer<int> reply) {
-  const int value = co_await ping;
-  reply.complete(value + 1);
+// ping_pong. The channels live in the root's frame (see oneshot.hpp).
+art::Task<void> pong(bench::OneShot<int>* ping, bench::OneShot<int>* reply) {
+  const int value = co_await ping->receive();
+  reply->send(value + 1);
 }
 
 art::Task<int> ping_pong_root() {
   int answered = 0;
   for (int round = 0; round < bench::kPingPongRounds; ++round) {
-    auto [ping, ping_sender] = art::make_manual_future<int>();
-    auto [reply, reply_sender] = art::make_manual_future<int>();
-    (void)art::spawn(pong(std::move(ping), std::move(reply_sender)));
-    ping_sender.complete(round);
-    if (co_await reply == round + 1)
+    bench::OneShot<int> ping;
+    bench::OneShot<int> reply;
+    (void)art::spawn(pong(&ping, &reply));
+    ping.send(round);
+    if (co_await reply.receive() == round + 1)
       ++answered;
   }
   co_return answered;

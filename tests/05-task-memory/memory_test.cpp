@@ -97,7 +97,7 @@ TEST(Ex5_2_Slab, AStaleIdIsDetectedWhenItsSlotIsReused) {
   TaskSlab slab;
   const TaskSlab::Allocation first = slab.allocate(true);
   EXPECT_EQ(slab.get(first.id), first.memory);
-  slab.free(first.id, true);
+  (void)slab.free(first.id, true);
   EXPECT_EQ(slab.get(first.id), nullptr);
   const TaskSlab::Allocation second = slab.allocate(true);
   EXPECT_EQ(second.memory, first.memory);  // the slot was reused...
@@ -105,7 +105,7 @@ TEST(Ex5_2_Slab, AStaleIdIsDetectedWhenItsSlotIsReused) {
   EXPECT_NE(second.id.generation, first.id.generation);  // ...under a new name
   EXPECT_EQ(slab.get(first.id), nullptr);
   EXPECT_EQ(slab.get(second.id), second.memory);
-  slab.free(second.id, true);
+  (void)slab.free(second.id, true);
 }
 
 TEST(Ex5_2_Slab, AMadeUpIdIsStale) {
@@ -114,7 +114,7 @@ TEST(Ex5_2_Slab, AMadeUpIdIsStale) {
   EXPECT_EQ(slab.get(TaskId{used.id.index + 1, 0}), nullptr);  // never handed out
   EXPECT_EQ(slab.get(TaskId{used.id.index + 1, 1}), nullptr);
   EXPECT_EQ(slab.get(TaskId{1'000'000'000, 1}), nullptr);  // beyond the slab
-  slab.free(used.id, true);
+  (void)slab.free(used.id, true);
 }
 
 TEST(Ex5_2_Slab, SlotsFreedOnAnotherThreadComeBack) {
@@ -124,11 +124,11 @@ TEST(Ex5_2_Slab, SlotsFreedOnAnotherThreadComeBack) {
     taken.push_back(slab.allocate(true));
   std::jthread other([&] {
     for (const auto& allocation : taken)
-      slab.free(allocation.id, false);
+      (void)slab.free(allocation.id, false);
   });
   other.join();
   for (std::size_t i = 0; i < TaskSlab::kSlotsPerPage; ++i)
-    slab.free(slab.allocate(true).id, true);
+    (void)slab.free(slab.allocate(true).id, true);
   EXPECT_EQ(slab.capacity(), TaskSlab::kSlotsPerPage);  // no second page
 }
 

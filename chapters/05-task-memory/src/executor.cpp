@@ -12,6 +12,7 @@ Executor::~Executor() {
     // A destructor must not throw; say what went wrong instead of terminating.
     std::fprintf(stderr, "art: ~Executor: shutdown failed: %s\n", error.what());
   }
+  core_->outlive_executor(core_);
 }
 
 // ANCHOR: run

@@ -10,14 +10,13 @@ namespace art {
 
 namespace {
 
-thread_local ExecutorCore* current_core = nullptr;
-
 // Marks this thread as running `core` for one scope; restores the previous
 // core after, so an executor driven from inside another's task works.
 class CurrentCoreScope {
  public:
-  explicit CurrentCoreScope(ExecutorCore* core) : previous_(std::exchange(current_core, core)) {}
-  ~CurrentCoreScope() { current_core = previous_; }
+  explicit CurrentCoreScope(ExecutorCore* core)
+      : previous_(std::exchange(detail::current_core, core)) {}
+  ~CurrentCoreScope() { detail::current_core = previous_; }
   CurrentCoreScope(const CurrentCoreScope&) = delete;
   CurrentCoreScope& operator=(const CurrentCoreScope&) = delete;
 
@@ -27,7 +26,11 @@ class CurrentCoreScope {
 
 }  // namespace
 
-ExecutorCore* ExecutorCore::current() { return current_core; }
+void ExecutorCore::free_task_slot(TaskId id) noexcept {
+  // Non-null only for the last slot of an executor that is gone: dropping
+  // it destroys this core, so nothing may touch `this` afterwards.
+  std::shared_ptr<void> last_owner = slab_.free(id, is_current());
+}
 
 // A task that could not be spawned: never polled, its future destroyed now.
 void ExecutorCore::refuse(TaskHeader* task) {

@@ -36,9 +36,8 @@ RawWaker clone_task_waker(void* data) {
 void TaskHeader::release() noexcept {
   if (references_.fetch_sub(1, std::memory_order_acq_rel) != 1)
     return;
-  // Keep the executor alive past the task's destructor: the slot goes back
-  // to its slab afterwards.
-  const std::shared_ptr<ExecutorCore> executor = std::move(executor_);
+  // Read before the destructor runs: the slot goes back to the slab after.
+  ExecutorCore* const executor = executor_;
   const TaskId id = id_;
   this->~TaskHeader();  // virtual: destroys the whole TaskCell in place
   executor->free_task_slot(id);
@@ -58,6 +57,12 @@ void TaskHeader::schedule() {
         return;
       }
     } else if (state == State::running) {
+      if (executor_->is_current()) {
+        // Woken by itself, during its own poll (a yield): the only other
+        // writers would be threads storing `notified` too, so no CAS needed.
+        state_.store(State::notified, std::memory_order_relaxed);
+        return;
+      }
       if (state_.compare_exchange_weak(state, State::notified, std::memory_order_acq_rel))
         return;
     } else {
@@ -66,12 +71,11 @@ void TaskHeader::schedule() {
   }
 }
 
-bool TaskHeader::start_running() {
-  State expected = State::scheduled;
-  return state_.compare_exchange_strong(expected, State::running, std::memory_order_acq_rel);
-}
-
 bool TaskHeader::finish_poll() {
+  if (state_.load(std::memory_order_acquire) == State::notified) {
+    state_.store(State::scheduled, std::memory_order_relaxed);  // nobody else leaves notified
+    return false;
+  }
   State expected = State::running;
   if (state_.compare_exchange_strong(expected, State::idle, std::memory_order_acq_rel))
     return true;

@@ -34,11 +34,13 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
     index = pop(local_free_);
     if (index == kNone)
       index = refill_local();
+    ++local_in_use_;
   } else {
     std::lock_guard lock(mutex_);
     index = pop(shared_free_);
     if (index == kNone)
       index = grow();
+    ++shared_in_use_;
   }
   // Odd generations are live tasks, even ones free slots: a made-up id of a
   // slot that was never handed out is stale too.
@@ -48,19 +50,32 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
   return {chosen.bytes, TaskId{index, generation}};
 }
 
-void TaskSlab::free(TaskId id, bool local) noexcept {
+std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
   // EXERCISE 5.2: free a slot: bump its generation, then put it on a free list
-  // HINT: store id.generation + 1 into the slot's generation first, so
-  // every TaskId naming the old task turns stale. Then push(id.index)
-  // onto local_free_ when `local`, else onto shared_free_ under mutex_.
+  // HINT: store id.generation + 1 into the slot's generation first, so every
+  // TaskId naming the old task turns stale. When `local`: push(local_free_,
+  // id.index), --local_in_use_, return nullptr. Otherwise, under mutex_:
+  // push onto shared_free_, --shared_in_use_, and if that was the last slot
+  // in use of an orphaned slab, return std::move(orphan_owner_).
   slot(id.index).generation.store(id.generation + 1, std::memory_order_release);
   if (local) {
     push(local_free_, id.index);
-  } else {
-    std::lock_guard lock(mutex_);
-    push(shared_free_, id.index);
+    --local_in_use_;
+    return nullptr;  // the executor is running, so it is not gone
   }
+  std::lock_guard lock(mutex_);
+  push(shared_free_, id.index);
+  --shared_in_use_;
+  if (orphan_owner_ && local_in_use_ + shared_in_use_ == 0)
+    return std::move(orphan_owner_);
+  return nullptr;
   // END EXERCISE
+}
+
+void TaskSlab::orphan(std::shared_ptr<void> owner) {
+  std::lock_guard lock(mutex_);
+  if (local_in_use_ + shared_in_use_ > 0)
+    orphan_owner_ = std::move(owner);
 }
 
 void* TaskSlab::get(TaskId id) const {

@@ -29,16 +29,23 @@
 
 namespace art {
 
+namespace detail {
+inline thread_local ExecutorCore* current_core = nullptr;  // see ExecutorCore::current
+}  // namespace detail
+
 // ANCHOR: core
-class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
+class ExecutorCore {
  public:
   // The core whose tasks this thread is running right now, or nullptr.
-  static ExecutorCore* current();
+  static ExecutorCore* current() { return detail::current_core; }
   bool is_current() const { return current() == this; }
 
   template <class F>
   TaskOutput<typename F::Output>* make_task(F future);
-  void free_task_slot(TaskId id) noexcept { slab_.free(id, is_current()); }
+  void free_task_slot(TaskId id) noexcept;
+  // Called by ~Executor: if task slots are still in use, the core keeps
+  // itself alive (through `self`) until the last of them is freed.
+  void outlive_executor(std::shared_ptr<ExecutorCore> self) { slab_.orphan(std::move(self)); }
 
   void spawn_local(TaskHeader* task);   // executor thread (or not running)
   void spawn_remote(TaskHeader* task);  // any thread; throws once shut down
@@ -85,9 +92,9 @@ TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
   static_assert(alignof(Cell) <= 16, "a task slot is aligned to 16 bytes");
   const TaskSlab::Allocation slot = slab_.allocate(is_current());
   try {
-    return new (slot.memory) Cell(SlotFuture<F>(std::move(future)), shared_from_this(), slot.id);
+    return new (slot.memory) Cell(SlotFuture<F>(std::move(future)), this, slot.id);
   } catch (...) {
-    slab_.free(slot.id, is_current());
+    (void)slab_.free(slot.id, is_current());  // the executor is alive: no owner back
     throw;
   }
 }

@@ -89,8 +89,8 @@ class TaskCell final : public TaskOutput<typename F::Output> {
   using Output = typename F::Output;
 
  public:
-  TaskCell(F future, std::shared_ptr<ExecutorCore> executor, TaskId id)
-      : TaskOutput<Output>(std::move(executor), id), future_(std::move(future)) {}
+  TaskCell(F future, ExecutorCore* executor, TaskId id)
+      : TaskOutput<Output>(executor, id), future_(std::move(future)) {}
 
   bool poll_future(Context& cx) final {
     try {

@@ -14,6 +14,12 @@
 //     and its TaskId (slot index + generation) names it. The last release
 //     destroys the task in place and hands the slot back to the slab.
 //
+//   * No shared_ptr to the executor in every task (a lock-prefixed
+//     increment at spawn, a decrement at the end). The slab counts the slots
+//     in use instead, and an executor destroyed while some are still held
+//     (by a Waker or JoinHandle kept elsewhere) lives on until the last one
+//     is freed.
+//
 //   * Fewer reference-count operations. In chapter 04 every queue entry and
 //     every poll's Waker took a reference: four atomic operations per poll
 //     that protected nothing the executor did not already protect. Now the
@@ -54,7 +60,15 @@ class TaskHeader {
   void schedule();         // what waking the task does
 
   // The executor's side of the state machine.
-  bool start_running();  // scheduled -> running; false if it was cancelled
+  bool start_running() {  // scheduled -> running; false if it was cancelled
+    // A plain store is enough: no other thread ever moves a task out of
+    // `scheduled` (a wake finds it queued already and does nothing), and
+    // cancel() runs on the executor's thread, which is this one.
+    if (state_.load(std::memory_order_acquire) != State::scheduled)
+      return false;
+    state_.store(State::running, std::memory_order_relaxed);
+    return true;
+  }
   bool finish_poll();    // running -> idle; false if notified (then: scheduled)
   State cancel();        // idle or scheduled -> done; returns the state it left
   void mark_done() { state_.store(State::done, std::memory_order_release); }
@@ -72,15 +86,14 @@ class TaskHeader {
   TaskHeader* queue_next = nullptr;  // the run queue or the channel (RunQueue)
 
  protected:
-  TaskHeader(std::shared_ptr<ExecutorCore> executor, TaskId id)
-      : executor_(std::move(executor)), id_(id) {}
+  TaskHeader(ExecutorCore* executor, TaskId id) : executor_(executor), id_(id) {}
   virtual ~TaskHeader() = default;
 
  private:
   // Two references at spawn: the executor's (live list and queues) and the JoinHandle's.
   std::atomic<std::uint32_t> references_{2};
   std::atomic<State> state_{State::scheduled};
-  std::shared_ptr<ExecutorCore> executor_;  // where schedule() sends the task
+  ExecutorCore* executor_;  // kept alive while any task slot is in use (TaskSlab)
   TaskId id_;
 };
 // ANCHOR_END: header

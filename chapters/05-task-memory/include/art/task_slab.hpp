@@ -18,6 +18,12 @@
 //     another thread, a foreign thread dropping the last Waker of a task).
 // When the local list runs dry the executor takes the whole shared list in
 // one locked swap, then grows the slab if that was empty too.
+//
+// The slab also counts the slots in use, because tasks do not keep their
+// executor alive (a shared_ptr per task would cost two atomic operations per
+// spawn). When the executor goes while slots are still held by Wakers or
+// JoinHandles elsewhere, orphan() parks an owner in the slab, and the free
+// of the last slot hands it back to be dropped.
 #pragma once
 
 #include <array>
@@ -50,7 +56,10 @@ class TaskSlab {
 
   // `local` says the caller is the thread running the executor.
   Allocation allocate(bool local);
-  void free(TaskId id, bool local) noexcept;
+  // Returns the owner parked by orphan() when this was the last slot in use.
+  [[nodiscard]] std::shared_ptr<void> free(TaskId id, bool local) noexcept;
+  // Keeps `owner` until no slot is in use (dropped at once if none is).
+  void orphan(std::shared_ptr<void> owner);
 
   // The memory of the live task `id`, or nullptr when the id is stale.
   void* get(TaskId id) const;
@@ -76,8 +85,11 @@ class TaskSlab {
   std::uint32_t grow();            // lock held
 
   std::uint32_t local_free_ = kNone;
+  std::int64_t local_in_use_ = 0;  // allocated minus freed on the executor's thread
   std::mutex mutex_;
-  std::uint32_t shared_free_ = kNone;  // guarded by mutex_
+  std::uint32_t shared_free_ = kNone;  // guarded by mutex_, as are the next two
+  std::int64_t shared_in_use_ = 0;     // allocated minus freed on other threads
+  std::shared_ptr<void> orphan_owner_;
   std::array<std::atomic<Page*>, kMaxPages> pages_{};
   std::atomic<std::size_t> pages_used_{0};
 };

@@ -1,0 +1,264 @@
+#!/usr/bin/env python3
+"""Runs every bench-* program in a directory and prints one Markdown table of their results.
+
+This is what `make bench` runs (DESIGN §8: the scheduler workloads on art and on Boost.Asio, in
+one run, reported as ratios). Rows are the workloads of bench/workloads.hpp, columns the
+programs (asio first, the baseline, then the others by name); a cell is the wall-clock time of
+one iteration and its ratio to asio's. The table also goes to <directory>/results.md.
+
+    python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
+
+Any other --benchmark_* option is passed to every program as it is. A program that fails, or a
+workload that reports an error, is named in its cells, and the script then exits with status 1:
+a broken workload must never pass for a fast one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+WORKLOADS = ("spawn_many", "yield_many", "ping_pong", "chained_spawn")
+BASELINE = "asio"
+PREFIX = "bench-"
+
+# Google Benchmark's time units, in microseconds.
+TO_MICROSECONDS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
+
+# Short enough that `make bench` runs four programs in well under two minutes (about 6 s per
+# program here), long enough that the median of five repetitions is steady to a few percent.
+DEFAULT_MIN_TIME = "0.2"
+DEFAULT_REPETITIONS = 5
+
+# A stuck workload must end the run, not hang it.
+PROGRAM_TIMEOUT_SECONDS = 300
+
+
+@dataclass
+class Measurement:
+    """One workload's result in one program: a time, or why there is none."""
+
+    real_us: float | None = None
+    per_item_ns: float | None = None
+    error: str | None = None
+
+
+@dataclass
+class ProgramResult:
+    """One bench-* program: its measurements by workload, and its failure if it failed."""
+
+    name: str
+    measurements: dict[str, Measurement] = field(default_factory=dict)
+    failure: str | None = None
+
+    def failed(self) -> bool:
+        return self.failure is not None or any(m.error for m in self.measurements.values())
+
+
+def _per_item_ns(entry: dict) -> float | None:
+    """The ns_per_* counter, in wall-clock ns.
+
+    Google Benchmark computes the counter from CPU time; scaling it by real/CPU time makes it
+    agree with the time in the same cell.
+    """
+    for key, value in entry.items():
+        if key.startswith("ns_per_") and isinstance(value, (int, float)):
+            cpu, real = entry.get("cpu_time", 0.0), entry.get("real_time", 0.0)
+            scale = real / cpu if cpu > 0 else 1.0
+            return value * 1e9 * scale
+    return None
+
+
+def parse_benchmark_json(text: str) -> dict[str, Measurement]:
+    """Reads one program's --benchmark_format=json output into a measurement per workload.
+
+    With repetitions, the median aggregate is used; without, the single run (or the median of
+    several runs when aggregates were not asked for). Any run with an error makes the workload an
+    error, even when other repetitions succeeded.
+    """
+    runs: dict[str, list[dict]] = {}
+    for entry in json.loads(text).get("benchmarks", []):
+        runs.setdefault(entry.get("run_name", entry["name"]), []).append(entry)
+
+    measurements = {}
+    for name, entries in runs.items():
+        errors = [e for e in entries if e.get("error_occurred")]
+        if errors:
+            measurements[name] = Measurement(error=errors[0].get("error_message") or "error")
+            continue
+        medians = [e for e in entries if e.get("aggregate_name") == "median"]
+        iterations = [e for e in entries if e.get("run_type", "iteration") == "iteration"]
+        if medians:
+            chosen = medians[0]
+        elif iterations:
+            chosen = sorted(iterations, key=lambda e: e["real_time"])[len(iterations) // 2]
+        else:
+            continue
+        unit = TO_MICROSECONDS[chosen.get("time_unit", "ns")]
+        measurements[name] = Measurement(
+            real_us=chosen["real_time"] * unit, per_item_ns=_per_item_ns(chosen)
+        )
+    return measurements
+
+
+def column_order(name: str) -> tuple[bool, str]:
+    """Sort key for programs: the baseline first, then the others by name."""
+    return (name != BASELINE, name)
+
+
+def _number(value: float) -> str:
+    """Three significant figures or so, without exponent notation."""
+    if value >= 100:
+        return f"{value:,.0f}"
+    if value >= 10:
+        return f"{value:.1f}"
+    return f"{value:.2f}"
+
+
+def _cell(program: ProgramResult, workload: str, baseline: Measurement | None) -> str:
+    measurement = program.measurements.get(workload)
+    if measurement is None:
+        return f"failed: {program.failure}" if program.failure else "not measured"
+    if measurement.error:
+        return f"error: {measurement.error}"
+    cell = f"{_number(measurement.real_us)} µs"
+    if baseline is not None and baseline.real_us:
+        cell += f" (×{measurement.real_us / baseline.real_us:.2f})"
+    return cell
+
+
+def _per_task_cell(program: ProgramResult) -> str:
+    measurement = program.measurements.get("spawn_many")
+    if measurement is None or measurement.per_item_ns is None:
+        return "–"
+    return f"{_number(measurement.per_item_ns)} ns"
+
+
+def format_table(programs: list[ProgramResult], header: str) -> str:
+    """The Markdown report: a header line, the table, and how to read it."""
+    ordered = sorted(programs, key=lambda program: column_order(program.name))
+    baseline_program = next((p for p in ordered if p.name == BASELINE), None)
+
+    def baseline(workload: str) -> Measurement | None:
+        if baseline_program is None:
+            return None
+        measurement = baseline_program.measurements.get(workload)
+        return None if measurement is None or measurement.error else measurement
+
+    lines = [header, ""]
+    lines.append("| workload | " + " | ".join(p.name for p in ordered) + " |")
+    lines.append("|---|" + "---:|" * len(ordered))
+    for workload in WORKLOADS:
+        cells = [_cell(p, workload, baseline(workload)) for p in ordered]
+        lines.append(f"| {workload} | " + " | ".join(cells) + " |")
+    per_task = [_per_task_cell(p) for p in ordered]
+    lines.append("| spawn_many, per task | " + " | ".join(per_task) + " |")
+    lines.append("")
+    lines.append(
+        f"Wall-clock time of one whole workload (median of the repetitions); ×N is the ratio to "
+        f"{BASELINE}, lower is faster. The last row is spawn_many's time divided by its tasks."
+    )
+    for program in ordered:
+        if program.failure:
+            lines.append(f"\n**{PREFIX}{program.name} failed:** {program.failure}")
+    return "\n".join(lines) + "\n"
+
+
+def machine_line(bench_dir: Path) -> str:
+    """The CPU, its cores and load, and the compiler and build type from bench/CMakeLists.txt."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    build = "unknown build"
+    try:
+        info = json.loads((bench_dir / "build-info.json").read_text())
+        build = f"{info['compiler']}, {info['build_type']} ({info['flags']})"
+    except (OSError, ValueError, KeyError):
+        pass
+    # Another build on the same cores moves the figures by tens of percent; say so up front.
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"**Machine:** {cpu}, {os.cpu_count()} cores, load {load:.2f}. **Build:** {build}."
+
+
+def find_programs(bench_dir: Path) -> list[Path]:
+    programs = [
+        path
+        for path in bench_dir.glob(PREFIX + "*")
+        if path.is_file() and os.access(path, os.X_OK)
+    ]
+    return sorted(programs, key=lambda path: column_order(path.name[len(PREFIX) :]))
+
+
+def run_program(path: Path, options: list[str]) -> ProgramResult:
+    result = ProgramResult(path.name[len(PREFIX) :])
+    command = [str(path), "--benchmark_format=json", *options]
+    try:
+        completed = subprocess.run(
+            command, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        result.failure = f"timed out after {PROGRAM_TIMEOUT_SECONDS} s"
+        return result
+    except OSError as error:
+        result.failure = str(error)
+        return result
+    try:
+        result.measurements = parse_benchmark_json(completed.stdout)
+    except (ValueError, KeyError):
+        result.failure = "no readable JSON output"
+    if completed.returncode != 0:
+        result.failure = f"exit status {completed.returncode}"
+    if result.failure and completed.stderr.strip():
+        result.failure += ": " + completed.stderr.strip().splitlines()[-1]
+    return result
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("directory", nargs="?", default="build/default/bench", type=Path)
+    parser.add_argument("--benchmark_min_time", default=DEFAULT_MIN_TIME)
+    parser.add_argument("--benchmark_repetitions", default=DEFAULT_REPETITIONS, type=int)
+    args, passthrough = parser.parse_known_args(argv)
+    unknown = [option for option in passthrough if not option.startswith("--benchmark_")]
+    if unknown:
+        parser.error(f"unknown option(s): {' '.join(unknown)}")
+
+    programs = find_programs(args.directory)
+    if not programs:
+        print(
+            f"bench_table: no {PREFIX}* programs in {args.directory} "
+            "(benchmarks are built by the default preset: make bench)",
+            file=sys.stderr,
+        )
+        return 1
+
+    options = [
+        f"--benchmark_min_time={args.benchmark_min_time}",
+        f"--benchmark_repetitions={args.benchmark_repetitions}",
+        "--benchmark_report_aggregates_only=true",
+        *passthrough,
+    ]
+    results = []
+    for path in programs:
+        print(f"bench_table: running {path.name}", file=sys.stderr, flush=True)
+        results.append(run_program(path, options))
+
+    report = format_table(results, machine_line(args.directory))
+    print(report, end="")
+    (args.directory / "results.md").write_text(report)
+    print(f"bench_table: wrote {args.directory / 'results.md'}", file=sys.stderr)
+    return 1 if any(result.failed() for result in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
