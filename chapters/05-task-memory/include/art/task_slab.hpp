@@ -40,7 +40,7 @@ namespace art {
 // ANCHOR: slab
 class TaskSlab {
  public:
-  static constexpr std::size_t kSlotBytes = 128;
+  static constexpr std::size_t kSlotBytes = 192;
   static constexpr std::size_t kSlotsPerPage = 1024;
   static constexpr std::size_t kMaxPages = 4096;  // up to 4 Mi live tasks
 

@@ -1,0 +1,103 @@
+// executor_core.hpp: the shared state behind an Executor.
+//
+// As in chapter 04 the core owns the run queue, the channel from other
+// threads, the list of live tasks and the metrics. New in this chapter:
+//
+//   slab_       the TaskSlab every task of this executor lives in
+//   make_task   builds a task in a slab slot (boxing a future that is too
+//               big), instead of `new`
+//   abort(id)   cancels a task named by its TaskId; a stale id is refused
+//
+// and the run queue is an intrusive RunQueue rather than a std::deque. After
+// warm-up (the slab and the frame pool have grown to the peak number of live
+// tasks) spawning, polling and completing a task allocate nothing.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+#include "art/executor_metrics.hpp"
+#include "art/run_queue.hpp"
+#include "art/task_cell.hpp"
+#include "art/task_channel.hpp"
+#include "art/task_header.hpp"
+#include "art/task_list.hpp"
+#include "art/task_slab.hpp"
+
+namespace art {
+
+namespace detail {
+inline thread_local ExecutorCore* current_core = nullptr;  // see ExecutorCore::current
+}  // namespace detail
+
+// ANCHOR: core
+class ExecutorCore {
+ public:
+  // The core whose tasks this thread is running right now, or nullptr.
+  static ExecutorCore* current() { return detail::current_core; }
+  bool is_current() const { return current() == this; }
+
+  template <class F>
+  TaskOutput<typename F::Output>* make_task(F future);
+  void free_task_slot(TaskId id) noexcept;
+  // Called by ~Executor: if task slots are still in use, the core keeps
+  // itself alive (through `self`) until the last of them is freed.
+  void outlive_executor(std::shared_ptr<ExecutorCore> self) { slab_.orphan(std::move(self)); }
+
+  void spawn_local(TaskHeader* task);   // executor thread (or not running)
+  void spawn_remote(TaskHeader* task);  // any thread; throws once shut down
+  void enqueue(TaskHeader* task);       // a woken task (TaskHeader::schedule)
+  bool abort(TaskId id);                // executor thread; false if stale or done
+
+  void run_ready();  // polls until no task is ready; never blocks
+  void wait_for_remote_work() { channel_.wait_for_items(); }
+  void shutdown();   // cancels every live task; idempotent
+
+  std::size_t live_tasks() const { return live_.size(); }
+  const ExecutorMetrics& metrics() const { return metrics_; }
+  const TaskSlab& slab() const { return slab_; }
+
+ private:
+  void receive_remote();
+  void poll_task(TaskHeader* task);
+  void complete(TaskHeader* task);
+  void cancel(TaskHeader* task);
+  void refuse(TaskHeader* task);
+
+  TaskSlab slab_;
+  RunQueue run_queue_;
+  TaskChannel channel_;
+  TaskList live_;
+  ExecutorMetrics metrics_;
+  bool running_ = false;
+  bool shut_down_ = false;
+};
+// ANCHOR_END: core
+
+// Thrown when a task is spawned on an executor that has shut down.
+class ExecutorShutDown : public std::runtime_error {
+ public:
+  ExecutorShutDown() : std::runtime_error("spawn on an executor that has shut down") {}
+};
+
+// ANCHOR: make_task
+template <class F>
+TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
+  using Cell = TaskCell<SlotFuture<F>>;
+  static_assert(sizeof(Cell) <= TaskSlab::kSlotBytes,
+                "the task's output is too big for a slot: return it in a std::unique_ptr");
+  static_assert(alignof(Cell) <= 16, "a task slot is aligned to 16 bytes");
+  const TaskSlab::Allocation slot = slab_.allocate(is_current());
+  try {
+    return new (slot.memory) Cell(SlotFuture<F>(std::move(future)), this, slot.id);
+  } catch (...) {
+    (void)slab_.free(slot.id, is_current());  // the executor is alive: no owner back
+    throw;
+  }
+}
+// ANCHOR_END: make_task
+
+}  // namespace art

@@ -1,0 +1,65 @@
+// fiber_context.hpp: what a running fiber task knows about its own poll.
+//
+// A stackful task is an ordinary function running on its own stack. The
+// executor still polls it like any future: a poll *switches* to the fiber's
+// stack, the function runs until it has to wait, and then it switches back.
+// The poll returns Pending; the next poll switches in again, and the
+// function continues from inside the call that was waiting, however deep in
+// ordinary (non-coroutine) calls that was.
+//
+// FiberContext is the fiber's side of that conversation:
+//
+//   cx         the Context of the poll running the fiber now; art::await
+//              polls futures with it, so their wakers wake the fiber's task
+//   caller     where to switch back to: the poll that resumed the fiber
+//   cancelled  set when the task is destroyed while the fiber is suspended
+//
+// current() is the fiber running on this thread, if any, which is how
+// art::await finds the fiber it is called from without being passed it.
+#pragma once
+
+#include <stdexcept>
+
+#include <boost/context/fiber.hpp>
+
+#include "art/context.hpp"
+
+namespace art {
+
+// Thrown out of art::await when the fiber's task is destroyed while the
+// fiber waits, so that its stack unwinds (destructors run) through ordinary
+// exception handling. Let it propagate: a fiber that catches it and waits
+// again is cancelled again at once.
+class FiberCancelled : public std::runtime_error {
+ public:
+  FiberCancelled() : std::runtime_error("fiber task cancelled while it waited") {}
+};
+
+// ANCHOR: fiber_context
+class FiberContext {
+ public:
+  static FiberContext* current();
+
+  Context& context() const { return *cx_; }
+  bool cancelled() const { return cancelled_; }
+
+  // From inside the fiber: switch back to the poll that resumed it; returns
+  // when the next poll resumes the fiber.
+  void suspend();
+
+  // From the poll: switch into the fiber until it suspends or ends.
+  void resume(boost::context::fiber& fiber, Context* cx);
+  void cancel(boost::context::fiber& fiber);  // resume it one last time, cancelled
+
+  // The fiber's entry function, at its start and at its end.
+  void started_from(boost::context::fiber&& caller) { caller_ = std::move(caller); }
+  boost::context::fiber finished_to() { return std::move(caller_); }
+
+ private:
+  Context* cx_ = nullptr;
+  boost::context::fiber caller_;
+  bool cancelled_ = false;
+};
+// ANCHOR_END: fiber_context
+
+}  // namespace art

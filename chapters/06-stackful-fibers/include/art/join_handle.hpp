@@ -1,0 +1,78 @@
+// join_handle.hpp: a future for a spawned task's result.
+//
+// spawn() returns a JoinHandle<T>. Awaiting it (or polling it) gives the
+// task's value once the task is done, rethrows the exception the task ended
+// with, and throws TaskCancelled if the executor shut down first. The handle
+// holds one reference to the task, so the result outlives the future that
+// produced it; dropping the handle without joining detaches the task, which
+// then runs to the end unobserved.
+//
+// In this chapter a task is joined on its executor's thread: from another
+// task or from Executor::block_on. Polling a handle from another thread
+// before the task is done is refused with an error rather than racing on the
+// joiner's waker; chapter 07 makes the handle thread-safe.
+#pragma once
+
+#include <stdexcept>
+#include <utility>
+
+#include "art/context.hpp"
+#include "art/poll.hpp"
+#include "art/task_cell.hpp"
+
+namespace art {
+
+// ANCHOR: join_handle
+template <class T>
+class [[nodiscard]] JoinHandle {
+ public:
+  using Output = T;
+
+  explicit JoinHandle(TaskOutput<T>* task) : task_(task), id_(task->id()) {}
+  JoinHandle(JoinHandle&& other) noexcept
+      : task_(std::exchange(other.task_, nullptr)), id_(other.id_) {}
+  JoinHandle& operator=(JoinHandle&& other) noexcept {
+    std::swap(task_, other.task_);
+    std::swap(id_, other.id_);
+    return *this;
+  }
+  ~JoinHandle() {
+    if (task_)
+      task_->release();  // detach
+  }
+
+  bool is_finished() const { return task_ == nullptr || task_->is_done(); }
+  TaskId id() const { return id_; }  // stays valid as a name; may turn stale
+
+  Poll<T> poll(Context& cx) {
+    if (task_ == nullptr)
+      throw std::logic_error("JoinHandle polled after it returned Ready");
+    if (task_->is_done())
+      return take();
+    if (!task_->runs_on_current_thread())
+      throw std::logic_error("JoinHandle polled outside its executor before the task finished");
+    task_->set_joiner(cx.waker());
+    return pending;
+  }
+
+ private:
+  Poll<T> take() {
+    TaskOutput<T>* task = std::exchange(task_, nullptr);
+    struct Release {
+      TaskOutput<T>* task;
+      ~Release() { task->release(); }
+    } release{task};
+    if constexpr (std::is_void_v<T>) {
+      task->take_output();
+      return ready;
+    } else {
+      return task->take_output();
+    }
+  }
+
+  TaskOutput<T>* task_;
+  TaskId id_;
+};
+// ANCHOR_END: join_handle
+
+}  // namespace art

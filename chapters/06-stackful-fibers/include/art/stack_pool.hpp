@@ -1,0 +1,67 @@
+// stack_pool.hpp: call stacks for fiber tasks, recycled.
+//
+// A fiber runs on a call stack of its own, allocated when the fiber starts
+// and released when it ends. Allocating one means an mmap (and, with a
+// guard page, an mprotect): system calls, far too slow to pay per task. The
+// pool keeps released stacks and hands them out again, so after a warm-up a
+// fiber task costs no system call at all.
+//
+// Guard pages are on by default. The lowest page of each stack is mapped
+// without access rights, so a fiber that overflows its stack (deep
+// recursion, a big local array) dies with a segmentation fault at once
+// instead of silently overwriting whatever memory lies below. That is what
+// Boost.Context's protected_fixedsize_stack does; this pool adds the reuse.
+//
+// The pool is a Boost.Context StackAllocator: it is handed to the
+// boost::context::fiber constructor through a small StackPool::Allocator
+// value, and Boost calls allocate() and deallocate() on it.
+#pragma once
+
+#include <cstddef>
+#include <mutex>
+#include <vector>
+
+#include <boost/context/stack_context.hpp>
+
+namespace art {
+
+// ANCHOR: stack_pool
+class StackPool {
+ public:
+  static constexpr std::size_t kDefaultStackSize = 64 * 1024;
+  static constexpr std::size_t kMinimumStackSize = 16 * 1024;
+
+  // Throws std::invalid_argument for a stack smaller than kMinimumStackSize.
+  explicit StackPool(std::size_t stack_size = kDefaultStackSize, bool guard_page = true);
+  ~StackPool();
+  StackPool(const StackPool&) = delete;
+  StackPool& operator=(const StackPool&) = delete;
+
+  boost::context::stack_context allocate();
+  void deallocate(boost::context::stack_context& stack) noexcept;
+
+  std::size_t stack_size() const { return usable_size_; }
+  std::size_t mapped() const;  // stacks ever mapped (in use or pooled)
+
+  // What boost::context::fiber is given: a pointer-sized handle to a pool.
+  struct Allocator {
+    StackPool* pool;
+    boost::context::stack_context allocate() { return pool->allocate(); }
+    void deallocate(boost::context::stack_context& stack) noexcept { pool->deallocate(stack); }
+  };
+  Allocator allocator() { return Allocator{this}; }
+
+  // The pool spawn_fiber uses unless told otherwise (default size, guarded).
+  static StackPool& shared();
+
+ private:
+  std::size_t usable_size_;
+  std::size_t mapped_size_;  // usable size plus the guard page
+  bool guard_page_;
+  mutable std::mutex mutex_;
+  std::vector<void*> free_;  // bases of unused mappings
+  std::size_t mapped_ = 0;
+};
+// ANCHOR_END: stack_pool
+
+}  // namespace art

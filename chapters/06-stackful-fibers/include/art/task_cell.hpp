@@ -1,0 +1,148 @@
+// task_cell.hpp: a spawned future, its output and its joiner, in one object.
+//
+// Spawning `f` builds one TaskCell<F> in a slot of the executor's TaskSlab
+// (chapter 04 allocated it with new). It is three layers:
+//
+//   TaskHeader     what the executor needs: references, state, run links
+//   TaskOutput<T>  what the JoinHandle<T> needs: the result and the waker of
+//                  whoever awaits it. It knows T but not F, so a
+//                  JoinHandle<int> can point at any task that returns int.
+//   TaskCell<F>    the future itself, destroyed as soon as it is finished
+//                  (or cancelled), while the output waits for the join.
+//
+// A slot has room for TaskSlab::kSlotBytes. A future too big for that is
+// boxed: the cell then holds a Boxed<F>, a pointer to the future in a block
+// of the FramePool. A coroutine Task is one pointer, so it always fits; its
+// frame comes from the FramePool through the promise.
+//
+// Keeping the result and the joiner's waker inside the task means a join
+// needs no lookup: there is no global map from task ids to results or
+// wakers, and nothing to clean up when a handle is dropped.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <optional>
+#include <stdexcept>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+#include "art/frame_pool.hpp"
+#include "art/poll.hpp"
+#include "art/task_header.hpp"
+#include "art/task_slab.hpp"
+
+namespace art {
+
+// What a join of a task gets when the executor shut down before it finished.
+class TaskCancelled : public std::runtime_error {
+ public:
+  TaskCancelled()
+      : std::runtime_error("task cancelled: its executor shut down before it finished") {}
+};
+
+// ANCHOR: task_output
+template <class T>
+class TaskOutput : public TaskHeader {
+ public:
+  using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
+
+  // For the JoinHandle: the result, once is_done(). Rethrows the task's error.
+  T take_output();
+  void set_joiner(const Waker& waker) {
+    if (!joiner_.will_wake(waker))
+      joiner_ = waker;
+  }
+
+ protected:
+  using TaskHeader::TaskHeader;
+
+  void store_value(Stored value) { value_.emplace(std::move(value)); }
+  void store_error(std::exception_ptr error) { error_ = std::move(error); }
+  void notify_joiner() final {
+    if (joiner_)
+      std::move(joiner_).wake();
+  }
+
+ private:
+  std::optional<Stored> value_;
+  std::exception_ptr error_;
+  Waker joiner_;
+};
+// ANCHOR_END: task_output
+
+template <class T>
+T TaskOutput<T>::take_output() {
+  if (error_)
+    std::rethrow_exception(error_);
+  if (!value_)
+    throw TaskCancelled();
+  if constexpr (!std::is_void_v<T>)
+    return std::move(*value_);
+}
+
+// ANCHOR: task_cell
+template <class F>
+class TaskCell final : public TaskOutput<typename F::Output> {
+  using Output = typename F::Output;
+
+ public:
+  TaskCell(F future, ExecutorCore* executor, TaskId id)
+      : TaskOutput<Output>(executor, id), future_(std::move(future)) {}
+
+  bool poll_future(Context& cx) final {
+    try {
+      auto result = future_->poll(cx);
+      if (result.is_pending())
+        return false;
+      if constexpr (std::is_void_v<Output>) {
+        this->store_value(std::monostate{});
+      } else {
+        this->store_value(std::move(result).value());
+      }
+    } catch (...) {
+      this->store_error(std::current_exception());  // rethrown by the join
+    }
+    future_.reset();  // release what the future holds now, not at the join
+    return true;
+  }
+
+  void drop_future() noexcept final { future_.reset(); }
+
+ private:
+  std::optional<F> future_;
+};
+// ANCHOR_END: task_cell
+
+// ANCHOR: boxed
+// A future moved into a FramePool block, for futures too big for a slot.
+template <class F>
+class Boxed {
+ public:
+  using Output = typename F::Output;
+
+  explicit Boxed(F future) : future_(new (FramePool::allocate(sizeof(F))) F(std::move(future))) {}
+  Boxed(Boxed&& other) noexcept : future_(std::exchange(other.future_, nullptr)) {}
+  Boxed& operator=(Boxed&&) = delete;
+  ~Boxed() {
+    if (future_ != nullptr) {
+      future_->~F();
+      FramePool::deallocate(future_, sizeof(F));
+    }
+  }
+
+  Poll<Output> poll(Context& cx) { return future_->poll(cx); }
+
+ private:
+  F* future_;
+};
+
+// The future as stored in a task slot: itself if it fits, boxed otherwise.
+template <class F>
+using SlotFuture =
+    std::conditional_t<sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes, F, Boxed<F>>;
+// ANCHOR_END: boxed
+
+}  // namespace art

@@ -1,0 +1,101 @@
+// task_header.hpp: what an executor knows about every task, whatever it runs.
+//
+// The state machine is chapter 04's:
+//
+//     idle ──wake──▶ scheduled ──executor pops──▶ running ──Pending──▶ idle
+//                        ▲                         │   │
+//                        │                       wake  Ready / cancelled
+//                        │                         ▼   ▼
+//                        └──── after the poll ─ notified   done
+//
+// What changed is where the task lives and what it costs to keep it alive:
+//
+//   * The task is built in a slot of the executor's TaskSlab, not with new,
+//     and its TaskId (slot index + generation) names it. The last release
+//     destroys the task in place and hands the slot back to the slab.
+//
+//   * No shared_ptr to the executor in every task (a lock-prefixed
+//     increment at spawn, a decrement at the end). The slab counts the slots
+//     in use instead, and an executor destroyed while some are still held
+//     (by a Waker or JoinHandle kept elsewhere) lives on until the last one
+//     is freed.
+//
+//   * Fewer reference-count operations. In chapter 04 every queue entry and
+//     every poll's Waker took a reference: four atomic operations per poll
+//     that protected nothing the executor did not already protect. Now the
+//     executor holds one reference from spawn until the task is done, and
+//     that reference covers the task's time in a queue too (a scheduled task
+//     cannot be done, so it cannot lose it). The Waker a poll hands out is
+//     *borrowed*: its vtable's drop does nothing, and only cloning it (a
+//     future keeping it for later) takes a reference.
+//
+//   * The queues are intrusive: `queue_next` links the task into the run
+//     queue or the channel, which therefore never allocate.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+
+#include "art/context.hpp"
+#include "art/task_id.hpp"
+#include "art/waker.hpp"
+
+namespace art {
+
+class ExecutorCore;
+
+// ANCHOR: header
+class TaskHeader {
+ public:
+  enum class State : std::uint8_t { idle, scheduled, running, notified, done };
+
+  TaskHeader(const TaskHeader&) = delete;
+  TaskHeader& operator=(const TaskHeader&) = delete;
+
+  void retain() noexcept { references_.fetch_add(1, std::memory_order_relaxed); }
+  void release() noexcept;  // the last one destroys the task and frees its slot
+
+  Waker borrowed_waker();  // for a poll: owns no reference, clones take one
+  void schedule();         // what waking the task does
+
+  // The executor's side of the state machine.
+  bool start_running() {  // scheduled -> running; false if it was cancelled
+    // A plain store is enough: no other thread ever moves a task out of
+    // `scheduled` (a wake finds it queued already and does nothing), and
+    // cancel() runs on the executor's thread, which is this one.
+    if (state_.load(std::memory_order_acquire) != State::scheduled)
+      return false;
+    state_.store(State::running, std::memory_order_relaxed);
+    return true;
+  }
+  bool finish_poll();    // running -> idle; false if notified (then: scheduled)
+  State cancel();        // idle or scheduled -> done; returns the state it left
+  void mark_done() { state_.store(State::done, std::memory_order_release); }
+  bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
+  bool runs_on_current_thread() const;  // is this thread running its executor now?
+
+  TaskId id() const { return id_; }
+
+  virtual bool poll_future(Context& cx) = 0;  // true once the output is stored
+  virtual void drop_future() noexcept = 0;    // cancellation: destroy the future now
+  virtual void notify_joiner() = 0;           // the output (or cancellation) is there
+
+  TaskHeader* prev = nullptr;        // the executor's live list (TaskList)
+  TaskHeader* next = nullptr;
+  TaskHeader* queue_next = nullptr;  // the run queue or the channel (RunQueue)
+
+ protected:
+  TaskHeader(ExecutorCore* executor, TaskId id) : executor_(executor), id_(id) {}
+  virtual ~TaskHeader() = default;
+
+ private:
+  // Two references at spawn: the executor's (live list and queues) and the JoinHandle's.
+  std::atomic<std::uint32_t> references_{2};
+  std::atomic<State> state_{State::scheduled};
+  ExecutorCore* executor_;  // kept alive while any task slot is in use (TaskSlab)
+  TaskId id_;
+};
+// ANCHOR_END: header
+
+}  // namespace art

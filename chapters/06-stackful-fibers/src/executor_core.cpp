@@ -1,0 +1,178 @@
+#include "art/executor_core.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <utility>
+
+#include "art/log.hpp"
+
+namespace art {
+
+namespace {
+
+// Marks this thread as running `core` for one scope; restores the previous
+// core after, so an executor driven from inside another's task works.
+class CurrentCoreScope {
+ public:
+  explicit CurrentCoreScope(ExecutorCore* core)
+      : previous_(std::exchange(detail::current_core, core)) {}
+  ~CurrentCoreScope() { detail::current_core = previous_; }
+  CurrentCoreScope(const CurrentCoreScope&) = delete;
+  CurrentCoreScope& operator=(const CurrentCoreScope&) = delete;
+
+ private:
+  ExecutorCore* previous_;
+};
+
+}  // namespace
+
+void ExecutorCore::free_task_slot(TaskId id) noexcept {
+  // Non-null only for the last slot of an executor that is gone: dropping
+  // it destroys this core, so nothing may touch `this` afterwards.
+  std::shared_ptr<void> last_owner = slab_.free(id, is_current());
+}
+
+// A task that could not be spawned: never polled, its future destroyed now.
+void ExecutorCore::refuse(TaskHeader* task) {
+  (void)task->cancel();
+  task->drop_future();
+  task->release();  // the executor's reference; the JoinHandle keeps the other
+}
+
+void ExecutorCore::spawn_local(TaskHeader* task) {
+  if (shut_down_) {
+    refuse(task);
+    throw ExecutorShutDown();
+  }
+  live_.push(task);
+  ++metrics_.spawned;
+  run_queue_.push(task);
+}
+
+void ExecutorCore::spawn_remote(TaskHeader* task) {
+  if (!channel_.send_spawned(task)) {
+    refuse(task);
+    throw ExecutorShutDown();
+  }
+}
+
+void ExecutorCore::enqueue(TaskHeader* task) {
+  if (is_current()) {
+    run_queue_.push(task);
+  } else {
+    // Refused once shut down: then the task is (or is about to be)
+    // cancelled, and the executor's reference is released by shutdown.
+    channel_.send_woken(task);
+  }
+}
+
+void ExecutorCore::receive_remote() {
+  TaskChannel::Batch batch = channel_.receive();
+  while (TaskHeader* task = batch.spawned.pop()) {
+    live_.push(task);
+    ++metrics_.spawned;
+    run_queue_.push(task);
+  }
+  run_queue_.append(batch.woken);
+}
+
+// ANCHOR: run_ready
+void ExecutorCore::run_ready() {
+  if (running_)
+    throw std::logic_error("executor run from inside one of its own tasks");
+  CurrentCoreScope scope(this);
+  running_ = true;
+  const auto start = std::chrono::steady_clock::now();
+  for (;;) {
+    if (channel_.has_items())
+      receive_remote();
+    TaskHeader* task = run_queue_.pop();
+    if (task == nullptr)
+      break;
+    poll_task(task);
+  }
+  metrics_.busy_time += std::chrono::steady_clock::now() - start;
+  running_ = false;
+}
+// ANCHOR_END: run_ready
+
+// ANCHOR: poll_task
+void ExecutorCore::poll_task(TaskHeader* task) {
+  if (!task->start_running()) {
+    // Aborted while it waited in the queue: now that no queue holds it,
+    // it can leave the live list and give up the executor's reference.
+    live_.remove(task);
+    task->release();
+    return;
+  }
+  const Waker waker = task->borrowed_waker();  // no reference count traffic
+  Context cx(waker);
+  ++metrics_.polls;
+  if (task->poll_future(cx)) {
+    complete(task);
+  } else if (!task->finish_poll()) {
+    run_queue_.push(task);  // woken while running: back of the queue, once
+  }
+}
+// ANCHOR_END: poll_task
+
+void ExecutorCore::complete(TaskHeader* task) {
+  task->mark_done();
+  ++metrics_.completed;
+  live_.remove(task);
+  task->notify_joiner();
+  task->release();  // the executor's reference
+}
+
+// ANCHOR: abort
+bool ExecutorCore::abort(TaskId id) {
+  void* memory = slab_.get(id);
+  if (memory == nullptr)
+    return false;  // a stale id: the task is gone, its slot may hold another
+  auto* task = static_cast<TaskHeader*>(memory);
+  const TaskHeader::State was = task->cancel();
+  if (was != TaskHeader::State::idle && was != TaskHeader::State::scheduled)
+    return false;  // done already, or it is the task running right now
+  task->drop_future();
+  ++metrics_.cancelled;
+  task->notify_joiner();
+  if (was == TaskHeader::State::idle) {  // in no queue: let it go now
+    live_.remove(task);
+    task->release();
+  }  // else poll_task lets it go when it comes out of its queue
+  return true;
+}
+// ANCHOR_END: abort
+
+// ANCHOR: shutdown
+void ExecutorCore::shutdown() {
+  if (running_)
+    throw std::logic_error("executor shut down from inside one of its own tasks");
+  if (!shut_down_)
+    logger().debug("executor: shutting down with {} live tasks", live_.size());
+  shut_down_ = true;
+  TaskChannel::Batch late = channel_.close();
+  while (TaskHeader* task = late.spawned.pop())
+    live_.push(task);  // never polled, but cancelled like the others
+  // Queue entries hold no references: forgetting them is enough, and must
+  // happen before the tasks can be freed below.
+  run_queue_ = RunQueue{};
+  while (TaskHeader* task = live_.front())
+    cancel(task);
+}
+
+void ExecutorCore::cancel(TaskHeader* task) {
+  live_.remove(task);
+  // Destroying the future may wake other tasks (they cannot be enqueued any
+  // more: the channel is closed) or drop their handles: both are safe,
+  // because each of those tasks is still held by its own executor reference.
+  if (task->cancel() != TaskHeader::State::done) {
+    task->drop_future();
+    ++metrics_.cancelled;
+    task->notify_joiner();
+  }
+  task->release();
+}
+// ANCHOR_END: shutdown
+
+}  // namespace art

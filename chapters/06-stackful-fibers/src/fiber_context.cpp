@@ -1,0 +1,45 @@
+#include "art/fiber_context.hpp"
+
+#include <utility>
+
+namespace art {
+
+namespace {
+
+thread_local FiberContext* current_fiber = nullptr;
+
+}  // namespace
+
+FiberContext* FiberContext::current() { return current_fiber; }
+
+// ANCHOR: switches
+void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
+  // EXERCISE 6.1: switch into the fiber until it suspends or ends
+  // HINT: remember cx in cx_, make this the current fiber (keep the previous
+  // one, a fiber may drive another executor), then fiber =
+  // std::move(fiber).resume(): it returns when the fiber suspends (a
+  // fiber to resume next time) or ends (an empty fiber). Restore the
+  // previous current fiber and clear cx_.
+  cx_ = cx;
+  FiberContext* const previous = std::exchange(current_fiber, this);
+  fiber = std::move(fiber).resume();
+  current_fiber = previous;
+  cx_ = nullptr;
+  // END EXERCISE
+}
+
+void FiberContext::suspend() {
+  // EXERCISE 6.2: switch from the fiber back to the poll that resumed it
+  // HINT: caller_ = std::move(caller_).resume(); when that returns, a new
+  // poll has resumed the fiber and caller_ is the way back to it.
+  caller_ = std::move(caller_).resume();
+  // END EXERCISE
+}
+
+void FiberContext::cancel(boost::context::fiber& fiber) {
+  cancelled_ = true;
+  resume(fiber, nullptr);  // art::await throws FiberCancelled in the fiber
+}
+// ANCHOR_END: switches
+
+}  // namespace art

@@ -1,0 +1,95 @@
+#include "art/task_header.hpp"
+
+#include "art/executor_core.hpp"
+
+namespace art {
+
+namespace {
+
+TaskHeader& task(void* data) { return *static_cast<TaskHeader*>(data); }
+
+// ANCHOR: task_waker
+// Two vtables for one task. An owned waker holds a reference and releases
+// it when dropped; a borrowed one (handed to a poll, while the executor
+// keeps the task alive) holds none. Cloning either makes an owned waker.
+RawWaker clone_task_waker(void* data);
+void wake_owned(void* data) {
+  task(data).schedule();
+  task(data).release();
+}
+void wake_by_ref(void* data) { task(data).schedule(); }
+void drop_owned(void* data) noexcept { task(data).release(); }
+void drop_borrowed(void* /*data*/) noexcept {}
+
+constexpr WakerVTable owned_vtable{clone_task_waker, wake_owned, wake_by_ref, drop_owned};
+constexpr WakerVTable borrowed_vtable{clone_task_waker, wake_by_ref, wake_by_ref, drop_borrowed};
+
+RawWaker clone_task_waker(void* data) {
+  task(data).retain();
+  return RawWaker{data, &owned_vtable};
+}
+// ANCHOR_END: task_waker
+
+}  // namespace
+
+// ANCHOR: release
+void TaskHeader::release() noexcept {
+  if (references_.fetch_sub(1, std::memory_order_acq_rel) != 1)
+    return;
+  // Read before the destructor runs: the slot goes back to the slab after.
+  ExecutorCore* const executor = executor_;
+  const TaskId id = id_;
+  this->~TaskHeader();  // virtual: destroys the whole TaskCell in place
+  executor->free_task_slot(id);
+}
+// ANCHOR_END: release
+
+Waker TaskHeader::borrowed_waker() { return Waker(RawWaker{this, &borrowed_vtable}); }
+
+bool TaskHeader::runs_on_current_thread() const { return executor_->is_current(); }
+
+void TaskHeader::schedule() {
+  State state = state_.load(std::memory_order_acquire);
+  for (;;) {
+    if (state == State::idle) {
+      if (state_.compare_exchange_weak(state, State::scheduled, std::memory_order_acq_rel)) {
+        executor_->enqueue(this);  // the executor's reference covers the queue
+        return;
+      }
+    } else if (state == State::running) {
+      if (executor_->is_current()) {
+        // Woken by itself, during its own poll (a yield): the only other
+        // writers would be threads storing `notified` too, so no CAS needed.
+        state_.store(State::notified, std::memory_order_relaxed);
+        return;
+      }
+      if (state_.compare_exchange_weak(state, State::notified, std::memory_order_acq_rel))
+        return;
+    } else {
+      return;  // already queued, already notified, or finished: nothing to do
+    }
+  }
+}
+
+bool TaskHeader::finish_poll() {
+  if (state_.load(std::memory_order_acquire) == State::notified) {
+    state_.store(State::scheduled, std::memory_order_relaxed);  // nobody else leaves notified
+    return false;
+  }
+  State expected = State::running;
+  if (state_.compare_exchange_strong(expected, State::idle, std::memory_order_acq_rel))
+    return true;
+  state_.store(State::scheduled, std::memory_order_release);  // it was notified
+  return false;
+}
+
+TaskHeader::State TaskHeader::cancel() {
+  State state = state_.load(std::memory_order_acquire);
+  while (state == State::idle || state == State::scheduled) {
+    if (state_.compare_exchange_weak(state, State::done, std::memory_order_acq_rel))
+      break;  // `state` still holds the state it was cancelled from
+  }
+  return state;  // running (it cannot be cancelled from inside) or done: unchanged
+}
+
+}  // namespace art

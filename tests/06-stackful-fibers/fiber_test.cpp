@@ -1,0 +1,182 @@
+// Fiber tasks: ordinary functions that wait through art::await, side by side
+// with coroutine tasks; their exceptions, cancellation, and stacks.
+#include <atomic>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "art/await.hpp"
+#include "art/block_on.hpp"
+#include "art/executor.hpp"
+#include "art/manual_future.hpp"
+#include "art/spawn_fiber.hpp"
+#include "art/task.hpp"
+#include "art/yield_now.hpp"
+#include "probe_future.hpp"
+#include "test_futures.hpp"
+
+namespace art {
+namespace {
+
+using testing::Lifetime;
+using testing::PendingForever;
+using testing::Probe;
+using testing::ProbeFuture;
+
+TEST(Ex6_1_Resume, AFunctionRunsAsATask) {
+  Executor executor;
+  EXPECT_EQ(executor.block_on(fiber([] { return 6 * 7; })), 42);
+}
+
+TEST(Ex6_1_Resume, AFiberThatNeverWaitsFinishesInOnePoll) {
+  Executor executor;
+  auto handle = executor.spawn(fiber([] { return 1; }));
+  executor.run_until_stalled();
+  EXPECT_TRUE(handle.is_finished());
+  EXPECT_EQ(executor.metrics().polls, 1u);
+}
+
+TEST(Ex6_2_Suspend, AwaitSuspendsTheFiberUntilTheWake) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)) + 1; }));
+  EXPECT_EQ(executor.run_until_stalled(), 1u);  // suspended inside art::await
+  EXPECT_EQ(probe->polls, 1);
+  probe->complete(9);
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 2);
+  EXPECT_EQ(art::block_on(handle), 10);
+}
+
+TEST(Ex6_2_Suspend, AValueFromAnotherThreadReachesTheFiber) {
+  Executor executor;
+  auto [input, completer] = make_manual_future<int>();
+  std::jthread other([completer = std::move(completer)]() mutable { completer.complete(20); });
+  EXPECT_EQ(executor.block_on(fiber([&input] { return art::await(input) * 2; })), 40);
+}
+
+int wait_at_depth(int depth, ProbeFuture& future) {
+  if (depth == 0)
+    return art::await(future);
+  return 1 + wait_at_depth(depth - 1, future);
+}
+
+TEST(Ex6_3_Await, AwaitWorksDeepInsideOrdinaryCalls) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(fiber([probe] {
+    ProbeFuture future(probe);
+    return wait_at_depth(100, future);
+  }));
+  executor.run_until_stalled();
+  probe->complete(1);
+  executor.run_until_stalled();
+  EXPECT_EQ(art::block_on(handle), 101);
+}
+
+Task<int> coroutine_doubles(JoinHandle<int> from_fiber) { co_return 2 * co_await from_fiber; }
+
+TEST(Ex6_3_Await, FibersAndCoroutinesAwaitEachOther) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto result = executor.block_on([](std::shared_ptr<Probe> p) -> Task<int> {
+    auto first = spawn_fiber([p] { return art::await(ProbeFuture(p)); });
+    auto middle = spawn(coroutine_doubles(std::move(first)));
+    auto last = spawn_fiber([&middle] { return art::await(middle) + 1; });
+    p->complete(5);  // the first fiber is Ready at its next poll
+    co_return co_await last;
+  }(probe));
+  EXPECT_EQ(result, 11);
+}
+
+std::string take_turns(char name, std::string* log) {
+  for (int i = 0; i < 3; ++i) {
+    *log += name;
+    art::await(yield_now());
+  }
+  return *log;
+}
+
+TEST(Ex6_3_Await, YieldingFibersTakeTurns) {
+  Executor executor;
+  std::string log;
+  auto a = executor.spawn(fiber([&log] { return take_turns('a', &log); }));
+  auto b = executor.spawn(fiber([&log] { return take_turns('b', &log); }));
+  executor.run_until_stalled();
+  EXPECT_EQ(log, "ababab");
+}
+
+TEST(Fiber, AnExceptionComesOutOfTheJoinNotAcrossTheSwitch) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(fiber([probe]() -> int {
+    art::await(ProbeFuture(probe));
+    throw std::runtime_error("fiber failed");
+  }));
+  executor.run_until_stalled();
+  probe->complete(1);
+  executor.run_until_stalled();
+  EXPECT_THROW(art::block_on(handle), std::runtime_error);
+}
+
+TEST(Fiber, AwaitOutsideAFiberIsAnError) {
+  auto probe = std::make_shared<Probe>();
+  EXPECT_THROW(art::await(ProbeFuture(probe)), std::logic_error);
+}
+
+TEST(Fiber, ShutdownUnwindsASuspendedFiber) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  StackPool stacks;
+  {
+    Executor executor;
+    auto handle = executor.spawn(fiber(
+        [destroyed] {
+          Lifetime on_the_fiber_stack(destroyed);
+          return art::await(PendingForever(std::make_shared<std::atomic<int>>(0)));
+        },
+        stacks));
+    executor.run_until_stalled();
+    EXPECT_EQ(destroyed->load(), 0);
+    executor.shutdown();
+    EXPECT_EQ(destroyed->load(), 1);  // its destructor ran, on the fiber's stack
+    EXPECT_THROW(art::block_on(handle), TaskCancelled);
+  }
+  EXPECT_EQ(stacks.mapped(), 1u);
+}
+
+TEST(Fiber, StacksAreReused) {
+  StackPool stacks;
+  Executor executor;
+  for (int i = 0; i < 100; ++i)
+    EXPECT_EQ(executor.block_on(fiber([i] { return i; }, stacks)), i);
+  EXPECT_EQ(stacks.mapped(), 1u);  // one stack, a hundred fibers
+}
+
+TEST(Fiber, TheStackSizeIsConfigurableButNotTooSmall) {
+  StackPool big(256 * 1024);
+  EXPECT_GE(big.stack_size(), 256u * 1024);
+  EXPECT_THROW(StackPool(1024), std::invalid_argument);
+}
+
+int recurse(int depth) {
+  volatile char frame[1024];
+  frame[0] = static_cast<char>(depth);
+  return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
+}
+
+TEST(FiberDeathTest, TheGuardPageStopsAStackOverflow) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(
+      {
+        StackPool stacks(StackPool::kMinimumStackSize);
+        Executor executor;
+        executor.block_on(fiber([] { return recurse(1'000'000); }, stacks));
+      },
+      "");
+}
+
+}  // namespace
+}  // namespace art
