@@ -19,10 +19,13 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
   // one, a fiber may drive another executor), then fiber =
   // std::move(fiber).resume(): it returns when the fiber suspends (a
   // fiber to resume next time) or ends (an empty fiber). Restore the
-  // previous current fiber and clear cx_.
+  // previous current fiber and clear cx_. Around the switch itself:
+  // sanitizer_.before_switch_in() and sanitizer_.after_switch_back().
   cx_ = cx;
   FiberContext* const previous = std::exchange(current_fiber, this);
+  sanitizer_.before_switch_in();
   fiber = std::move(fiber).resume();
+  sanitizer_.after_switch_back();
   current_fiber = previous;
   cx_ = nullptr;
   // END EXERCISE
@@ -31,8 +34,11 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
 void FiberContext::suspend() {
   // EXERCISE 6.2: switch from the fiber back to the poll that resumed it
   // HINT: caller_ = std::move(caller_).resume(); when that returns, a new
-  // poll has resumed the fiber and caller_ is the way back to it.
+  // poll has resumed the fiber and caller_ is the way back to it. Around
+  // the switch: sanitizer_.before_switch_out(false) and arrived_in_fiber().
+  sanitizer_.before_switch_out(false);
   caller_ = std::move(caller_).resume();
+  sanitizer_.arrived_in_fiber();
   // END EXERCISE
 }
 

@@ -23,6 +23,7 @@
 #include <boost/context/fiber.hpp>
 
 #include "art/context.hpp"
+#include "art/sanitizer_fiber.hpp"
 
 namespace art {
 
@@ -52,13 +53,22 @@ class FiberContext {
   void cancel(boost::context::fiber& fiber);  // resume it one last time, cancelled
 
   // The fiber's entry function, at its start and at its end.
-  void started_from(boost::context::fiber&& caller) { caller_ = std::move(caller); }
-  boost::context::fiber finished_to() { return std::move(caller_); }
+  void started_from(boost::context::fiber&& caller) {
+    sanitizer_.arrived_in_fiber();
+    caller_ = std::move(caller);
+  }
+  boost::context::fiber finished_to() {
+    sanitizer_.before_switch_out(true);
+    return std::move(caller_);
+  }
+
+  SanitizerFiber& sanitizer() { return sanitizer_; }
 
  private:
   Context* cx_ = nullptr;
   boost::context::fiber caller_;
   bool cancelled_ = false;
+  SanitizerFiber sanitizer_;  // no-op unless built with ASan or TSan
 };
 // ANCHOR_END: fiber_context
 

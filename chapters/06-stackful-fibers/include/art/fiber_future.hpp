@@ -47,7 +47,6 @@ struct FiberState : FiberContext {
   using Stored = std::conditional_t<std::is_void_v<T>, std::monostate, T>;
   std::optional<Stored> value;
   std::exception_ptr error;
-  bool started = false;
   bool finished = false;
 };
 // ANCHOR_END: fiber_state
@@ -81,8 +80,11 @@ template <class Fn>
 FiberFuture<T>::FiberFuture(Fn fn, StackPool& stacks)
     : state_(new(FramePool::allocate(sizeof(State))) State()) {
   auto entry = [state = state_, fn = std::move(fn)](boost::context::fiber&& caller) mutable {
-    state->started = true;
     state->started_from(std::move(caller));
+    if (state->cancelled()) {  // destroyed before its first poll: never run fn
+      state->finished = true;
+      return state->finished_to();
+    }
     try {
       if constexpr (std::is_void_v<T>) {
         std::invoke(fn);
@@ -96,7 +98,8 @@ FiberFuture<T>::FiberFuture(Fn fn, StackPool& stacks)
     return state->finished_to();  // switch back for the last time
   };
   try {
-    fiber_ = boost::context::fiber(std::allocator_arg, stacks.allocator(), std::move(entry));
+    fiber_ = boost::context::fiber(std::allocator_arg, stacks.allocator(state_->sanitizer()),
+                                   std::move(entry));
   } catch (...) {
     state_->~State();
     FramePool::deallocate(state_, sizeof(State));
@@ -127,9 +130,11 @@ template <class T>
 FiberFuture<T>::~FiberFuture() {
   if (state_ == nullptr)
     return;  // moved from
-  if (state_->started && !state_->finished)
-    state_->cancel(fiber_);  // unwinds the fiber's stack through FiberCancelled
-  fiber_ = boost::context::fiber();  // a fiber never started is simply released
+  // A suspended fiber unwinds through FiberCancelled; one never polled
+  // starts and ends at once. Either way it ends through our own switches,
+  // not through Boost's forced unwinding (which the sanitizers cannot see).
+  if (!state_->finished)
+    state_->cancel(fiber_);
   state_->~State();
   FramePool::deallocate(state_, sizeof(State));
 }

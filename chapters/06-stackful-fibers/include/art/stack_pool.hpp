@@ -23,6 +23,8 @@
 
 #include <boost/context/stack_context.hpp>
 
+#include "art/sanitizer_fiber.hpp"
+
 namespace art {
 
 // ANCHOR: stack_pool
@@ -46,10 +48,15 @@ class StackPool {
   // What boost::context::fiber is given: a pointer-sized handle to a pool.
   struct Allocator {
     StackPool* pool;
-    boost::context::stack_context allocate() { return pool->allocate(); }
+    SanitizerFiber* sanitizer;  // told where the stack is
+    boost::context::stack_context allocate() {
+      boost::context::stack_context stack = pool->allocate();
+      sanitizer->set_stack(static_cast<char*>(stack.sp) - stack.size, stack.size);
+      return stack;
+    }
     void deallocate(boost::context::stack_context& stack) noexcept { pool->deallocate(stack); }
   };
-  Allocator allocator() { return Allocator{this}; }
+  Allocator allocator(SanitizerFiber& sanitizer) { return Allocator{this, &sanitizer}; }
 
   // The pool spawn_fiber uses unless told otherwise (default size, guarded).
   static StackPool& shared();
