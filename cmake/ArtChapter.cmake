@@ -15,11 +15,11 @@ else()
   target_compile_options(art_warnings INTERFACE -Werror)
 endif()
 
-# art_chapter_tests(<chapter number> SOURCES <files...> LINK <targets...> [LABELS <extra...>])
+# art_chapter_tests(<chapter number> SOURCES <files...> LINK <targets...>)
 # builds chNN-tests from GoogleTest sources, labels every test chNN and gives
 # each a timeout, so that a stuck exercise fails instead of hanging the run.
 function(art_chapter_tests number)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK;LABELS" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 30)
   endif()
@@ -30,5 +30,5 @@ function(art_chapter_tests number)
     TEST_PREFIX "ch${number}."
     DISCOVERY_MODE PRE_TEST
     DISCOVERY_TIMEOUT 30
-    PROPERTIES LABELS "ch${number};${ARG_LABELS}" TIMEOUT ${ARG_TIMEOUT})
+    PROPERTIES LABELS "ch${number}" TIMEOUT ${ARG_TIMEOUT})
 endfunction()

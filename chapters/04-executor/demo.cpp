@@ -65,9 +65,7 @@ art::Task<int> main_task() {
 }
 // ANCHOR_END: main_task
 
-art::Task<void> waits_forever(art::ManualFuture<int> never) {
-  co_await never;
-}
+art::Task<void> waits_forever(art::ManualFuture<int> never) { co_await never; }
 
 }  // namespace
 

@@ -23,7 +23,7 @@ constexpr int kTasks = 10'000;
 
 art::Task<int> square(int x) {
   co_await art::yield_now();
-  co_return x * x;
+  co_return x* x;
 }
 
 // ANCHOR: round

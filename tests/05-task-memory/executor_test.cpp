@@ -1,5 +1,7 @@
 // The executor loop: spawning (from outside, from tasks, from other
 // threads), joining, exceptions, detaching and metrics.
+#include "art/executor.hpp"
+
 #include <atomic>
 #include <memory>
 #include <stdexcept>
@@ -9,7 +11,6 @@
 #include <gtest/gtest.h>
 
 #include "art/block_on.hpp"
-#include "art/executor.hpp"
 #include "art/manual_future.hpp"
 #include "art/task.hpp"
 #include "art/timer_future.hpp"
@@ -136,7 +137,7 @@ TEST(Executor, SpawnOutsideAnExecutorIsAnError) {
   EXPECT_THROW((void)spawn(Immediately(1)), std::logic_error);
 }
 
-TEST(Executor, JoiningFromAnotherThreadBeforeTheTaskIsDoneIsRefused) {
+TEST(Executor, JoiningOutsideTheExecutorBeforeTheTaskIsDoneIsRefused) {
   Executor executor;
   auto probe = std::make_shared<Probe>();
   auto handle = executor.spawn(ProbeFuture(probe));

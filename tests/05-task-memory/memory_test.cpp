@@ -56,7 +56,7 @@ TEST(Ex5_1_FramePool, BlocksBeyondTheLastClassBypassThePool) {
 
 Task<int> square(int x) {
   co_await yield_now();
-  co_return x * x;
+  co_return x* x;
 }
 
 Task<std::int64_t> spawn_and_join(int n, std::vector<JoinHandle<int>>* handles) {

@@ -93,9 +93,8 @@ TEST(Executor, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
   EXPECT_THROW((void)executor.spawn(PendingForever(destroyed)), ExecutorShutDown);
   EXPECT_EQ(destroyed->load(), 1);
   Spawner spawner = executor.spawner();
-  std::jthread other([&] {
-    EXPECT_THROW((void)spawner.spawn(PendingForever(destroyed)), ExecutorShutDown);
-  });
+  std::jthread other(
+      [&] { EXPECT_THROW((void)spawner.spawn(PendingForever(destroyed)), ExecutorShutDown); });
   other.join();
   EXPECT_EQ(destroyed->load(), 2);
 }

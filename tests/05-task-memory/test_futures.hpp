@@ -13,7 +13,8 @@ namespace art::testing {
 // Counts how many of its instances were destroyed (moved-from ones excluded).
 class Lifetime {
  public:
-  explicit Lifetime(std::shared_ptr<std::atomic<int>> destroyed) : destroyed_(std::move(destroyed)) {}
+  explicit Lifetime(std::shared_ptr<std::atomic<int>> destroyed)
+      : destroyed_(std::move(destroyed)) {}
   Lifetime(Lifetime&& other) noexcept = default;
   Lifetime& operator=(Lifetime&&) = delete;
   ~Lifetime() {

@@ -10,6 +10,7 @@ namespace art {
 
 namespace {
 
+// ANCHOR: current
 thread_local ExecutorCore* current_core = nullptr;
 
 // Marks this thread as running `core` for one scope; restores the previous
@@ -25,10 +26,33 @@ class CurrentCoreScope {
   ExecutorCore* previous_;
 };
 
+// Marks the core as running for one scope and adds the scope's duration to
+// the busy time, whether the scope ends normally or by an exception.
+class RunningScope {
+ public:
+  RunningScope(bool& running, std::chrono::nanoseconds& busy_time)
+      : running_(running), busy_time_(busy_time), start_(std::chrono::steady_clock::now()) {
+    running_ = true;
+  }
+  ~RunningScope() {
+    busy_time_ += std::chrono::steady_clock::now() - start_;
+    running_ = false;
+  }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  bool& running_;
+  std::chrono::nanoseconds& busy_time_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 }  // namespace
 
 ExecutorCore* ExecutorCore::current() { return current_core; }
+// ANCHOR_END: current
 
+// ANCHOR: spawn_paths
 void ExecutorCore::spawn_local(TaskHeader* task) {
   if (shut_down_) {
     task->cancel();
@@ -50,7 +74,9 @@ void ExecutorCore::spawn_remote(TaskHeader* task) {
     throw ExecutorShutDown();
   }
 }
+// ANCHOR_END: spawn_paths
 
+// ANCHOR: enqueue
 void ExecutorCore::enqueue(TaskHeader* task) {
   if (is_current()) {
     run_queue_.push_back(task);
@@ -68,14 +94,14 @@ void ExecutorCore::receive_remote() {
   }
   run_queue_.insert(run_queue_.end(), batch.woken.begin(), batch.woken.end());
 }
+// ANCHOR_END: enqueue
 
 // ANCHOR: run_ready
 void ExecutorCore::run_ready() {
   if (running_)
     throw std::logic_error("executor run from inside one of its own tasks");
   CurrentCoreScope scope(this);
-  running_ = true;
-  const auto start = std::chrono::steady_clock::now();
+  RunningScope running(running_, metrics_.busy_time);  // also when a poll throws
   for (;;) {
     if (channel_.has_items())
       receive_remote();
@@ -85,8 +111,6 @@ void ExecutorCore::run_ready() {
     run_queue_.pop_front();
     poll_task(task);
   }
-  metrics_.busy_time += std::chrono::steady_clock::now() - start;
-  running_ = false;
 }
 // ANCHOR_END: run_ready
 
@@ -116,6 +140,7 @@ void ExecutorCore::poll_task(TaskHeader* task) {
 }
 // ANCHOR_END: poll_task
 
+// ANCHOR: complete
 void ExecutorCore::complete(TaskHeader* task) {
   task->mark_done();
   ++metrics_.completed;
@@ -124,8 +149,10 @@ void ExecutorCore::complete(TaskHeader* task) {
   task->notify_joiner();
   task->release();  // the live list's reference
 }
+// ANCHOR_END: complete
 
 // ANCHOR: shutdown
+// ANCHOR: shutdown_loop
 void ExecutorCore::shutdown() {
   if (running_)
     throw std::logic_error("executor shut down from inside one of its own tasks");
@@ -142,7 +169,9 @@ void ExecutorCore::shutdown() {
   while (cancel_live_tasks() || release_queued_tasks()) {
   }
 }
+// ANCHOR_END: shutdown_loop
 
+// ANCHOR: cancel_live_tasks
 bool ExecutorCore::cancel_live_tasks() {
   // EXERCISE 4.4: cancel every live task: destroy its future, tell its joiner
   // HINT: return false if live_ is empty. Otherwise, for each task at
@@ -163,6 +192,7 @@ bool ExecutorCore::cancel_live_tasks() {
   return true;
   // END EXERCISE
 }
+// ANCHOR_END: cancel_live_tasks
 
 bool ExecutorCore::release_queued_tasks() {
   if (run_queue_.empty())

@@ -4,6 +4,7 @@
 
 namespace art {
 
+// ANCHOR: channel_impl
 bool TaskChannel::send(TaskHeader* task, std::deque<TaskHeader*> Batch::*queue) {
   {
     std::lock_guard lock(mutex_);
@@ -26,6 +27,7 @@ void TaskChannel::wait_for_items() {
   std::unique_lock lock(mutex_);
   arrived_.wait(lock, [&] { return closed_ || !batch_.spawned.empty() || !batch_.woken.empty(); });
 }
+// ANCHOR_END: channel_impl
 
 TaskChannel::Batch TaskChannel::close() {
   std::lock_guard lock(mutex_);

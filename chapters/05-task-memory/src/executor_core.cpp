@@ -24,13 +24,36 @@ class CurrentCoreScope {
   ExecutorCore* previous_;
 };
 
+// Marks the core as running for one scope and adds the scope's duration to
+// the busy time, whether the scope ends normally or by an exception.
+class RunningScope {
+ public:
+  RunningScope(bool& running, std::chrono::nanoseconds& busy_time)
+      : running_(running), busy_time_(busy_time), start_(std::chrono::steady_clock::now()) {
+    running_ = true;
+  }
+  ~RunningScope() {
+    busy_time_ += std::chrono::steady_clock::now() - start_;
+    running_ = false;
+  }
+  RunningScope(const RunningScope&) = delete;
+  RunningScope& operator=(const RunningScope&) = delete;
+
+ private:
+  bool& running_;
+  std::chrono::nanoseconds& busy_time_;
+  std::chrono::steady_clock::time_point start_;
+};
+
 }  // namespace
 
+// ANCHOR: free_task_slot
 void ExecutorCore::free_task_slot(TaskId id) noexcept {
   // Non-null only for the last slot of an executor that is gone: dropping
   // it destroys this core, so nothing may touch `this` afterwards.
   std::shared_ptr<void> last_owner = slab_.free(id, is_current());
 }
+// ANCHOR_END: free_task_slot
 
 // A task that could not be spawned: never polled, its future destroyed now.
 void ExecutorCore::refuse(TaskHeader* task) {
@@ -81,8 +104,7 @@ void ExecutorCore::run_ready() {
   if (running_)
     throw std::logic_error("executor run from inside one of its own tasks");
   CurrentCoreScope scope(this);
-  running_ = true;
-  const auto start = std::chrono::steady_clock::now();
+  RunningScope running(running_, metrics_.busy_time);  // also when a poll throws
   for (;;) {
     if (channel_.has_items())
       receive_remote();
@@ -91,8 +113,6 @@ void ExecutorCore::run_ready() {
       break;
     poll_task(task);
   }
-  metrics_.busy_time += std::chrono::steady_clock::now() - start;
-  running_ = false;
 }
 // ANCHOR_END: run_ready
 

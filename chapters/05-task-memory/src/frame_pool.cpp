@@ -28,6 +28,7 @@ class ThreadPool {
     }
   }
 
+  // ANCHOR: pool_allocate
   void* allocate(std::size_t size) {
     // EXERCISE 5.1: serve a block from this size class's free list
     // HINT: c = size_class(size); beyond the last class use ::operator
@@ -47,7 +48,9 @@ class ThreadPool {
     return ::operator new(class_bytes(c));
     // END EXERCISE
   }
+  // ANCHOR_END: pool_allocate
 
+  // ANCHOR: pool_deallocate
   void deallocate(void* memory, std::size_t size) noexcept {
     const std::size_t c = size_class(size);
     if (c >= FramePool::kClasses || pool_destroyed) {
@@ -64,6 +67,7 @@ class ThreadPool {
     return (size + FramePool::kGranularity - 1) / FramePool::kGranularity - 1;
   }
   static std::size_t class_bytes(std::size_t c) { return (c + 1) * FramePool::kGranularity; }
+  // ANCHOR_END: pool_deallocate
 
   std::array<FreeBlock*, FramePool::kClasses> free_{};
   FramePool::Stats stats_;

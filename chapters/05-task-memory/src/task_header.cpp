@@ -48,6 +48,7 @@ Waker TaskHeader::borrowed_waker() { return Waker(RawWaker{this, &borrowed_vtabl
 
 bool TaskHeader::runs_on_current_thread() const { return executor_->is_current(); }
 
+// ANCHOR: schedule
 void TaskHeader::schedule() {
   State state = state_.load(std::memory_order_acquire);
   for (;;) {
@@ -70,7 +71,9 @@ void TaskHeader::schedule() {
     }
   }
 }
+// ANCHOR_END: schedule
 
+// ANCHOR: transitions
 bool TaskHeader::finish_poll() {
   if (state_.load(std::memory_order_acquire) == State::notified) {
     state_.store(State::scheduled, std::memory_order_relaxed);  // nobody else leaves notified
@@ -91,5 +94,6 @@ TaskHeader::State TaskHeader::cancel() {
   }
   return state;  // running (it cannot be cancelled from inside) or done: unchanged
 }
+// ANCHOR_END: transitions
 
 }  // namespace art

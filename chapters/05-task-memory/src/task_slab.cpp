@@ -28,6 +28,7 @@ void TaskSlab::push(std::uint32_t& list, std::uint32_t index) {
 }
 
 // ANCHOR: allocate
+// ANCHOR: slab_allocate
 TaskSlab::Allocation TaskSlab::allocate(bool local) {
   std::uint32_t index = kNone;
   if (local) {
@@ -49,7 +50,9 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
   chosen.generation.store(generation, std::memory_order_release);
   return {chosen.bytes, TaskId{index, generation}};
 }
+// ANCHOR_END: slab_allocate
 
+// ANCHOR: slab_free
 std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
   // EXERCISE 5.2: free a slot: bump its generation, then put it on a free list
   // HINT: store id.generation + 1 into the slot's generation first, so every
@@ -71,7 +74,9 @@ std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
   return nullptr;
   // END EXERCISE
 }
+// ANCHOR_END: slab_free
 
+// ANCHOR: slab_orphan_get
 void TaskSlab::orphan(std::shared_ptr<void> owner) {
   std::lock_guard lock(mutex_);
   if (local_in_use_ + shared_in_use_ > 0)
@@ -87,6 +92,7 @@ void* TaskSlab::get(TaskId id) const {
     return nullptr;  // the slot was freed since: a stale id
   return found.bytes;
 }
+// ANCHOR_END: slab_orphan_get
 // ANCHOR_END: allocate
 
 // ANCHOR: refill

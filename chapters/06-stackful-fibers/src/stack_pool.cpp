@@ -1,11 +1,10 @@
 #include "art/stack_pool.hpp"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <new>
 #include <stdexcept>
 #include <string>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace art {
 
@@ -46,8 +45,8 @@ boost::context::stack_context StackPool::allocate() {
     }
   }
   if (base == nullptr) {
-    base = ::mmap(nullptr, mapped_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-                  -1, 0);
+    base =
+        ::mmap(nullptr, mapped_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
       throw std::bad_alloc();
     if (guard_page_ && ::mprotect(base, page_size(), PROT_NONE) != 0) {

@@ -29,23 +29,26 @@
 namespace art {
 
 // ANCHOR: core
+// ANCHOR: core_api
 class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
  public:
   // The core whose tasks this thread is running right now, or nullptr.
   static ExecutorCore* current();
   bool is_current() const { return current() == this; }
 
-  void spawn_local(TaskHeader* task);  // executor thread (or not running)
+  void spawn_local(TaskHeader* task);   // executor thread (or not running)
   void spawn_remote(TaskHeader* task);  // any thread; throws once shut down
   void enqueue(TaskHeader* task);       // a woken task (TaskHeader::schedule)
 
   void run_ready();  // polls until no task is ready; never blocks
   void wait_for_remote_work() { channel_.wait_for_items(); }
-  void shutdown();   // cancels every live task; idempotent
+  void shutdown();  // cancels every live task; idempotent
 
   std::size_t live_tasks() const { return live_.size(); }
   const ExecutorMetrics& metrics() const { return metrics_; }
+  // ANCHOR_END: core_api
 
+  // ANCHOR: core_state
  private:
   void receive_remote();
   void poll_task(TaskHeader* task);
@@ -60,6 +63,7 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   bool running_ = false;
   bool shut_down_ = false;
 };
+// ANCHOR_END: core_state
 // ANCHOR_END: core
 
 // Thrown when a task is spawned on an executor that has shut down.

@@ -23,6 +23,7 @@
 namespace art {
 
 // ANCHOR: join_handle
+// ANCHOR: join_handle_owner
 template <class T>
 class [[nodiscard]] JoinHandle {
  public:
@@ -38,7 +39,9 @@ class [[nodiscard]] JoinHandle {
     if (task_)
       task_->release();  // detach
   }
+  // ANCHOR_END: join_handle_owner
 
+  // ANCHOR: join_handle_poll
   bool is_finished() const { return task_ == nullptr || task_->is_done(); }
 
   Poll<T> poll(Context& cx) {
@@ -51,8 +54,10 @@ class [[nodiscard]] JoinHandle {
     task_->set_joiner(cx.waker());
     return pending;
   }
+  // ANCHOR_END: join_handle_poll
 
  private:
+  // ANCHOR: join_handle_take
   Poll<T> take() {
     TaskOutput<T>* task = std::exchange(task_, nullptr);
     struct Release {
@@ -66,6 +71,7 @@ class [[nodiscard]] JoinHandle {
       return task->take_output();
     }
   }
+  // ANCHOR_END: join_handle_take
 
   TaskOutput<T>* task_;
 };

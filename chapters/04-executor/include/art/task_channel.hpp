@@ -35,7 +35,7 @@ class TaskChannel {
   bool send_woken(TaskHeader* task) { return send(task, &Batch::woken); }
 
   bool has_items() const { return has_items_.load(std::memory_order_acquire); }
-  Batch receive();       // everything sent so far; never blocks
+  Batch receive();        // everything sent so far; never blocks
   void wait_for_items();  // sleeps until something was sent or it is closed
   Batch close();
 

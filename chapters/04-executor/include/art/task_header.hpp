@@ -13,9 +13,11 @@
 //
 //     idle ──wake──▶ scheduled ──executor pops──▶ running ──Pending──▶ idle
 //                        ▲                         │   │
-//                        │                       wake  Ready / cancelled
+//                        │                       wake  Ready (or threw)
 //                        │                         ▼   ▼
 //                        └──── after the poll ─ notified   done
+//
+//     idle or scheduled ──cancel (shutdown)──▶ done
 //
 //   idle       waiting for a wake; in no queue
 //   scheduled  in exactly one run queue, waiting to be polled
@@ -45,6 +47,7 @@ namespace art {
 class ExecutorCore;
 
 // ANCHOR: header
+// ANCHOR: header_api
 class TaskHeader {
  public:
   enum class State : std::uint8_t { idle, scheduled, running, notified, done };
@@ -70,13 +73,14 @@ class TaskHeader {
   virtual void drop_future() noexcept = 0;    // cancellation: destroy the future now
   virtual void notify_joiner() = 0;           // the output (or cancellation) is there
 
+  // ANCHOR_END: header_api
+  // ANCHOR: header_fields
   // Links of the executor's list of live tasks (TaskList); owner thread only.
   TaskHeader* prev = nullptr;
   TaskHeader* next = nullptr;
 
  protected:
-  explicit TaskHeader(std::shared_ptr<ExecutorCore> executor)
-      : executor_(std::move(executor)) {}
+  explicit TaskHeader(std::shared_ptr<ExecutorCore> executor) : executor_(std::move(executor)) {}
   virtual ~TaskHeader() = default;
 
  private:
@@ -85,6 +89,7 @@ class TaskHeader {
   std::atomic<State> state_{State::scheduled};
   std::shared_ptr<ExecutorCore> executor_;  // where schedule() sends the task
 };
+// ANCHOR_END: header_fields
 // ANCHOR_END: header
 
 }  // namespace art

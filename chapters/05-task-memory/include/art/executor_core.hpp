@@ -54,7 +54,7 @@ class ExecutorCore {
 
   void run_ready();  // polls until no task is ready; never blocks
   void wait_for_remote_work() { channel_.wait_for_items(); }
-  void shutdown();   // cancels every live task; idempotent
+  void shutdown();  // cancels every live task; idempotent
 
   std::size_t live_tasks() const { return live_.size(); }
   const ExecutorMetrics& metrics() const { return metrics_; }

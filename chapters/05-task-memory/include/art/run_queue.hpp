@@ -12,6 +12,7 @@
 namespace art {
 
 // ANCHOR: run_queue
+// ANCHOR: run_queue_push
 class RunQueue {
  public:
   void push(TaskHeader* task) {
@@ -19,7 +20,9 @@ class RunQueue {
     (tail_ != nullptr ? tail_->queue_next : head_) = task;
     tail_ = task;
   }
+  // ANCHOR_END: run_queue_push
 
+  // ANCHOR: run_queue_pop
   TaskHeader* pop() {
     // EXERCISE 5.3: take the task at the head of the queue (nullptr if empty)
     // HINT: the head's queue_next becomes the new head; when that leaves
@@ -34,7 +37,9 @@ class RunQueue {
     return task;
     // END EXERCISE
   }
+  // ANCHOR_END: run_queue_pop
 
+  // ANCHOR: run_queue_append
   void append(RunQueue& other) {  // moves all of `other` to the back
     if (other.head_ == nullptr)
       return;
@@ -49,6 +54,7 @@ class RunQueue {
   TaskHeader* head_ = nullptr;
   TaskHeader* tail_ = nullptr;
 };
+// ANCHOR_END: run_queue_append
 // ANCHOR_END: run_queue
 
 }  // namespace art

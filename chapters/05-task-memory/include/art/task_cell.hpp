@@ -141,8 +141,7 @@ class Boxed {
 
 // The future as stored in a task slot: itself if it fits, boxed otherwise.
 template <class F>
-using SlotFuture =
-    std::conditional_t<sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes, F, Boxed<F>>;
+using SlotFuture = std::conditional_t<sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes, F, Boxed<F>>;
 // ANCHOR_END: boxed
 
 }  // namespace art

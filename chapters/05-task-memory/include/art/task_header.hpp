@@ -4,9 +4,11 @@
 //
 //     idle ──wake──▶ scheduled ──executor pops──▶ running ──Pending──▶ idle
 //                        ▲                         │   │
-//                        │                       wake  Ready / cancelled
+//                        │                       wake  Ready (or threw)
 //                        │                         ▼   ▼
 //                        └──── after the poll ─ notified   done
+//
+//     idle or scheduled ──cancel (shutdown)──▶ done
 //
 // What changed is where the task lives and what it costs to keep it alive:
 //
@@ -46,6 +48,7 @@ namespace art {
 class ExecutorCore;
 
 // ANCHOR: header
+// ANCHOR: header_api
 class TaskHeader {
  public:
   enum class State : std::uint8_t { idle, scheduled, running, notified, done };
@@ -58,7 +61,9 @@ class TaskHeader {
 
   Waker borrowed_waker();  // for a poll: owns no reference, clones take one
   void schedule();         // what waking the task does
+  // ANCHOR_END: header_api
 
+  // ANCHOR: header_transitions
   // The executor's side of the state machine.
   bool start_running() {  // scheduled -> running; false if it was cancelled
     // A plain store is enough: no other thread ever moves a task out of
@@ -69,19 +74,21 @@ class TaskHeader {
     state_.store(State::running, std::memory_order_relaxed);
     return true;
   }
-  bool finish_poll();    // running -> idle; false if notified (then: scheduled)
-  State cancel();        // idle or scheduled -> done; returns the state it left
+  bool finish_poll();  // running -> idle; false if notified (then: scheduled)
+  State cancel();      // idle or scheduled -> done; returns the state it left
   void mark_done() { state_.store(State::done, std::memory_order_release); }
   bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
   bool runs_on_current_thread() const;  // is this thread running its executor now?
 
   TaskId id() const { return id_; }
+  // ANCHOR_END: header_transitions
 
   virtual bool poll_future(Context& cx) = 0;  // true once the output is stored
   virtual void drop_future() noexcept = 0;    // cancellation: destroy the future now
   virtual void notify_joiner() = 0;           // the output (or cancellation) is there
 
-  TaskHeader* prev = nullptr;        // the executor's live list (TaskList)
+  // ANCHOR: header_fields
+  TaskHeader* prev = nullptr;  // the executor's live list (TaskList)
   TaskHeader* next = nullptr;
   TaskHeader* queue_next = nullptr;  // the run queue or the channel (RunQueue)
 
@@ -96,6 +103,7 @@ class TaskHeader {
   ExecutorCore* executor_;  // kept alive while any task slot is in use (TaskSlab)
   TaskId id_;
 };
+// ANCHOR_END: header_fields
 // ANCHOR_END: header
 
 }  // namespace art

@@ -78,7 +78,7 @@ class FiberFuture {
 template <class T>
 template <class Fn>
 FiberFuture<T>::FiberFuture(Fn fn, StackPool& stacks)
-    : state_(new(FramePool::allocate(sizeof(State))) State()) {
+    : state_(new (FramePool::allocate(sizeof(State))) State()) {
   auto entry = [state = state_, fn = std::move(fn)](boost::context::fiber&& caller) mutable {
     state->started_from(std::move(caller));
     if (state->cancelled()) {  // destroyed before its first poll: never run fn

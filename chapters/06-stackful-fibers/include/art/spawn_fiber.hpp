@@ -25,8 +25,7 @@ FiberFuture<std::invoke_result_t<Fn&>> fiber(Fn fn, StackPool& stacks = StackPoo
 }
 
 template <class Fn>
-JoinHandle<std::invoke_result_t<Fn&>> spawn_fiber(Fn fn,
-                                                  StackPool& stacks = StackPool::shared()) {
+JoinHandle<std::invoke_result_t<Fn&>> spawn_fiber(Fn fn, StackPool& stacks = StackPool::shared()) {
   return spawn(fiber(std::move(fn), stacks));
 }
 // ANCHOR_END: spawn_fiber

@@ -4,9 +4,11 @@
 //
 //     idle ──wake──▶ scheduled ──executor pops──▶ running ──Pending──▶ idle
 //                        ▲                         │   │
-//                        │                       wake  Ready / cancelled
+//                        │                       wake  Ready (or threw)
 //                        │                         ▼   ▼
 //                        └──── after the poll ─ notified   done
+//
+//     idle or scheduled ──cancel (shutdown)──▶ done
 //
 // What changed is where the task lives and what it costs to keep it alive:
 //
@@ -69,8 +71,8 @@ class TaskHeader {
     state_.store(State::running, std::memory_order_relaxed);
     return true;
   }
-  bool finish_poll();    // running -> idle; false if notified (then: scheduled)
-  State cancel();        // idle or scheduled -> done; returns the state it left
+  bool finish_poll();  // running -> idle; false if notified (then: scheduled)
+  State cancel();      // idle or scheduled -> done; returns the state it left
   void mark_done() { state_.store(State::done, std::memory_order_release); }
   bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
   bool runs_on_current_thread() const;  // is this thread running its executor now?
@@ -81,7 +83,7 @@ class TaskHeader {
   virtual void drop_future() noexcept = 0;    // cancellation: destroy the future now
   virtual void notify_joiner() = 0;           // the output (or cancellation) is there
 
-  TaskHeader* prev = nullptr;        // the executor's live list (TaskList)
+  TaskHeader* prev = nullptr;  // the executor's live list (TaskList)
   TaskHeader* next = nullptr;
   TaskHeader* queue_next = nullptr;  // the run queue or the channel (RunQueue)
 

@@ -64,7 +64,9 @@ class TaskSlab {
   // The memory of the live task `id`, or nullptr when the id is stale.
   void* get(TaskId id) const;
 
-  std::size_t capacity() const { return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage; }
+  std::size_t capacity() const {
+    return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage;
+  }
 
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
@@ -81,8 +83,8 @@ class TaskSlab {
   Slot& slot(std::uint32_t index) const;
   std::uint32_t pop(std::uint32_t& list);
   void push(std::uint32_t& list, std::uint32_t index);
-  std::uint32_t refill_local();    // executor thread, takes the lock
-  std::uint32_t grow();            // lock held
+  std::uint32_t refill_local();  // executor thread, takes the lock
+  std::uint32_t grow();          // lock held
 
   std::uint32_t local_free_ = kNone;
   std::int64_t local_in_use_ = 0;  // allocated minus freed on the executor's thread
