@@ -52,8 +52,8 @@ BENCHMARK(spawn_many)->Unit(benchmark::kMicrosecond);
 
 // yield_many. A task is a handler that yields by posting itself again, to the back of the queue.
 // The coroutine form, `co_await asio::post(executor, asio::use_awaitable)` in a co_spawn'ed
-// awaitable, measured about 6x slower here (260 against 41 ns per yield): each co_await goes
-// through Asio's awaitable thread and frame machinery, where a re-posted handler is one queue push.
+// awaitable, is several times slower (bench-asio-coro measures it): each co_await goes through
+// Asio's awaitable thread and frame machinery, where a re-posted handler is one queue push.
 class YieldingTask {
  public:
   YieldingTask(asio::io_context& ctx, int& yields, int& finished)

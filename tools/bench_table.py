@@ -35,6 +35,14 @@ TO_MICROSECONDS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 DEFAULT_MIN_TIME = "0.2"
 DEFAULT_REPETITIONS = 5
 
+# What the two Asio columns are, printed under the table.
+PEERS_NOTE = (
+    "asio: posted handlers, Asio's fastest form; "
+    "asio-coro: the same workloads as Asio C++20 awaitables (co_spawn); "
+    "chNN: coroutine tasks on chapter NN's executor (ch06: fiber tasks); "
+    "ch05-futures: chapter 05's executor with hand-written futures."
+)
+
 # A stuck workload must end the run, not hang it.
 PROGRAM_TIMEOUT_SECONDS = 300
 
@@ -163,6 +171,8 @@ def format_table(programs: list[ProgramResult], header: str) -> str:
         f"Wall-clock time of one whole workload (median of the repetitions); ×N is the ratio to "
         f"{BASELINE}, lower is faster. The last row is spawn_many's time divided by its tasks."
     )
+    lines.append("")
+    lines.append(PEERS_NOTE)
     for program in ordered:
         if program.failure:
             lines.append(f"\n**{PREFIX}{program.name} failed:** {program.failure}")

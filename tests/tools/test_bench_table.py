@@ -8,6 +8,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 from bench_table import (  # noqa: E402
+    PEERS_NOTE,
     Measurement,
     ProgramResult,
     format_table,
@@ -108,6 +109,18 @@ class TableTests(unittest.TestCase):
         self.assertEqual(body["spawn_many, per task"], ["50.0 ns", "–", "25.0 ns"])
         workloads = ["spawn_many", "yield_many", "ping_pong", "chained_spawn"]
         self.assertEqual(list(body), ["workload", *workloads, "spawn_many, per task"])
+
+    def test_asio_coro_comes_second_and_its_ratios_are_to_asio(self):
+        asio = ProgramResult("asio", {"chained_spawn": Measurement(real_us=40.0)})
+        coro = ProgramResult("asio-coro", {"chained_spawn": Measurement(real_us=600.0)})
+        ch04 = ProgramResult("ch04", {"chained_spawn": Measurement(real_us=60.0)})
+        table = self.table(ch04, coro, asio)
+        self.assertIn("| workload | asio | asio-coro | ch04 |", table)
+        self.assertEqual(
+            rows(table)["chained_spawn"],
+            ["40.0 µs (×1.00)", "600 µs (×15.00)", "60.0 µs (×1.50)"],
+        )
+        self.assertIn("\n\n" + PEERS_NOTE + "\n", table)
 
     def test_errors_and_failures_are_named_in_their_cells(self):
         asio = ProgramResult("asio", {"yield_many": Measurement(error="yield_many: lost a task")})
