@@ -1,7 +1,7 @@
 // Chapter 05 demo: where tasks live, and what spawning costs in allocations.
 //
 //   ./ch05-demo                    prints allocation counts per round
-//   SPDLOG_LEVEL=debug ./ch05-demo also narrates the executor
+//   SPDLOG_LEVEL=debug ./ch05-demo also logs the executor's shutdown
 //
 // Three rounds of the same work: a root task spawns 10 000 coroutine tasks
 // and joins them. The first round grows the task slab and the frame pool;

@@ -1,6 +1,6 @@
 // Chapter 06 demo: fiber tasks and coroutine tasks on one executor.
 //
-//   ./ch06-demo                    narrates the executor
+//   ./ch06-demo                    narrates what the tasks do
 //   SPDLOG_LEVEL=off ./ch06-demo   prints only the results
 //
 // A fiber task calls ordinary functions that wait deep inside; a coroutine

@@ -133,6 +133,19 @@ TEST(Executor, MetricsCountPollsAndBusyTime) {
   EXPECT_GT(executor.metrics().busy_time.count(), 0);
 }
 
+TEST(Executor, MoveAssigningAHandleDetachesTheTaskItNamedBefore) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(ProbeFuture(probe));
+  handle = executor.spawn(Immediately(2));  // the probe's task is detached, not joined
+  executor.run_until_stalled();
+  EXPECT_EQ(art::block_on(handle), 2);
+  probe->complete(1);
+  executor.run_until_stalled();
+  EXPECT_TRUE(probe->finished);
+  EXPECT_EQ(executor.live_tasks(), 0u);
+}
+
 TEST(Executor, SpawnOutsideAnExecutorIsAnError) {
   EXPECT_THROW((void)spawn(Immediately(1)), std::logic_error);
 }

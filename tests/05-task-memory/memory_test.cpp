@@ -93,9 +93,38 @@ TEST(Ex5_1_FramePool, NoGlobalAllocationPerSpawnAfterWarmUp) {
   EXPECT_EQ(executor.metrics().completed, 4u * kTasks + 4u);
 }
 
+// Keeps the newest waker the way well-behaved futures do, counting how
+// often it had to store (clone) a new one; wakes itself to be polled again.
+struct KeepsNewestWaker {
+  using Output = int;
+  int* stores;
+  Waker kept;
+  int polls = 0;
+  Poll<int> poll(Context& cx) {
+    if (!kept.will_wake(cx.waker())) {
+      kept = cx.waker();
+      ++*stores;
+    }
+    if (++polls == 3)
+      return polls;
+    kept.wake_by_ref();
+    return pending;
+  }
+};
+
+TEST(Ex5_2_Slab, ThePollsWakerIsTheSameWakerEveryTime) {
+  Executor executor;
+  int stores = 0;
+  auto handle = executor.spawn(KeepsNewestWaker{&stores, {}});
+  executor.run_until_stalled();
+  EXPECT_TRUE(handle.is_finished());
+  EXPECT_EQ(stores, 1);  // one clone for three polls: will_wake saw the same waker
+}
+
 TEST(Ex5_2_Slab, AStaleIdIsDetectedWhenItsSlotIsReused) {
   TaskSlab slab;
   const TaskSlab::Allocation first = slab.allocate(true);
+  slab.set_held(first.id.index, true);  // as the executor does at spawn
   EXPECT_EQ(slab.get(first.id), first.memory);
   (void)slab.free(first.id, true);
   EXPECT_EQ(slab.get(first.id), nullptr);
@@ -105,6 +134,8 @@ TEST(Ex5_2_Slab, AStaleIdIsDetectedWhenItsSlotIsReused) {
   EXPECT_NE(second.id.generation, first.id.generation);  // ...under a new name
   EXPECT_EQ(slab.get(first.id), nullptr);
   EXPECT_EQ(slab.get(second.id), second.memory);
+  slab.set_held(second.id.index, false);  // as the executor does when the task is done
+  EXPECT_EQ(slab.get(second.id), nullptr);
   (void)slab.free(second.id, true);
 }
 
@@ -150,6 +181,17 @@ TEST(Ex5_2_Slab, AbortWithAStaleIdLeavesTheNewOccupantAlone) {
   EXPECT_EQ(destroyed->load(), 1);
   EXPECT_EQ(executor.live_tasks(), 0u);
   EXPECT_FALSE(executor.abort(second.id()));  // now stale too
+}
+
+TEST(Ex5_2_Slab, AbortOfAFinishedTaskIsRefusedWhileItsHandleKeepsTheSlot) {
+  Executor executor;
+  auto handle = executor.spawn(Immediately(3));
+  executor.run_until_stalled();
+  ASSERT_TRUE(handle.is_finished());
+  EXPECT_FALSE(executor.abort(handle.id()));  // done: not the executor's any more
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  EXPECT_EQ(handle.poll(cx).value(), 3);
 }
 
 TEST(Ex5_2_Slab, AbortOfAQueuedTaskCancelsItBeforeItsFirstPoll) {

@@ -37,9 +37,9 @@ TEST(Shutdown, TheDestructorShutsDownToo) {
   {
     Executor executor;
     (void)executor.spawn(PendingForever(destroyed));
-    (void)executor.spawn(PendingForever(destroyed));  // never even polled
-    executor.run_until_stalled();
     (void)executor.spawn(PendingForever(destroyed));
+    executor.run_until_stalled();
+    (void)executor.spawn(PendingForever(destroyed));  // never even polled
   }
   EXPECT_EQ(destroyed->load(), 3);
 }

@@ -34,7 +34,9 @@ class PendingForever {
       : lifetime_(std::move(destroyed)), waker_(std::move(waker)) {}
 
   Poll<int> poll(Context& cx) {
-    if (waker_)
+    // Only a new waker is stored: a test may be waking the old one from
+    // another thread, and rewriting a Waker while it is read is a data race.
+    if (waker_ && !waker_->will_wake(cx.waker()))
       *waker_ = cx.waker();
     return pending;
   }

@@ -1,6 +1,7 @@
 // Fiber tasks: ordinary functions that wait through art::await, side by side
 // with coroutine tasks; their exceptions, cancellation, and stacks.
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include "art/allocation_counter.hpp"
 #include "art/await.hpp"
 #include "art/block_on.hpp"
 #include "art/executor.hpp"
@@ -153,6 +155,28 @@ TEST(Fiber, StacksAreReused) {
   for (int i = 0; i < 100; ++i)
     EXPECT_EQ(executor.block_on(fiber([i] { return i; }, stacks)), i);
   EXPECT_EQ(stacks.mapped(), 1u);  // one stack, a hundred fibers
+}
+
+TEST(Fiber, NoGlobalAllocationPerFiberTaskAfterWarmUp) {
+  StackPool stacks;
+  Executor executor;
+  auto run_round = [&] {
+    int sum = 0;
+    for (int i = 0; i < 100; ++i)
+      sum += executor.block_on(fiber(
+          [i] {
+            art::await(yield_now());
+            return i;
+          },
+          stacks));
+    return sum;
+  };
+  const int warm = run_round();
+  const std::uint64_t before = global_allocations();
+  const int sum = run_round();
+  EXPECT_EQ(global_allocations() - before, 0u);
+  EXPECT_EQ(sum, warm);
+  EXPECT_EQ(stacks.mapped(), 1u);
 }
 
 TEST(Fiber, TheStackSizeIsConfigurableButNotTooSmall) {

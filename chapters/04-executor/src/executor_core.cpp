@@ -25,7 +25,9 @@ class CurrentCoreScope {
  private:
   ExecutorCore* previous_;
 };
+// ANCHOR_END: current
 
+// ANCHOR: running_scope
 // Marks the core as running for one scope and adds the scope's duration to
 // the busy time, whether the scope ends normally or by an exception.
 class RunningScope {
@@ -46,11 +48,11 @@ class RunningScope {
   std::chrono::nanoseconds& busy_time_;
   std::chrono::steady_clock::time_point start_;
 };
+// ANCHOR_END: running_scope
 
 }  // namespace
 
 ExecutorCore* ExecutorCore::current() { return current_core; }
-// ANCHOR_END: current
 
 // ANCHOR: spawn_paths
 void ExecutorCore::spawn_local(TaskHeader* task) {
@@ -160,8 +162,10 @@ void ExecutorCore::shutdown() {
     logger().debug("executor: shutting down with {} live tasks", live_.size());
   shut_down_ = true;
   TaskChannel::Batch late = channel_.close();
-  for (TaskHeader* task : late.spawned)
-    live_.push(task);  // never polled, but cancelled like the others
+  for (TaskHeader* task : late.spawned) {
+    live_.push(task);  // never polled, but counted and cancelled like the others
+    ++metrics_.spawned;
+  }
   run_queue_.insert(run_queue_.end(), late.woken.begin(), late.woken.end());
   run_queue_.insert(run_queue_.end(), late.spawned.begin(), late.spawned.end());
   // Destroying a future can wake or release other tasks (a Completer

@@ -29,11 +29,13 @@ void TaskChannel::wait_for_items() {
 }
 // ANCHOR_END: channel_impl
 
+// ANCHOR: channel_close
 TaskChannel::Batch TaskChannel::close() {
   std::lock_guard lock(mutex_);
   closed_ = true;
   has_items_.store(false, std::memory_order_relaxed);
   return std::exchange(batch_, {});
 }
+// ANCHOR_END: channel_close
 
 }  // namespace art

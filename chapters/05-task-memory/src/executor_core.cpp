@@ -55,6 +55,18 @@ void ExecutorCore::free_task_slot(TaskId id) noexcept {
 }
 // ANCHOR_END: free_task_slot
 
+// The live list and the slab's held marks change together: a task is in
+// the list exactly while the executor holds its reference (see abort).
+void ExecutorCore::hold(TaskHeader* task) {
+  live_.push(task);
+  slab_.set_held(task->id().index, true);
+}
+
+void ExecutorCore::let_go(TaskHeader* task) {
+  live_.remove(task);
+  slab_.set_held(task->id().index, false);
+}
+
 // A task that could not be spawned: never polled, its future destroyed now.
 void ExecutorCore::refuse(TaskHeader* task) {
   (void)task->cancel();
@@ -67,7 +79,7 @@ void ExecutorCore::spawn_local(TaskHeader* task) {
     refuse(task);
     throw ExecutorShutDown();
   }
-  live_.push(task);
+  hold(task);
   ++metrics_.spawned;
   run_queue_.push(task);
 }
@@ -92,7 +104,7 @@ void ExecutorCore::enqueue(TaskHeader* task) {
 void ExecutorCore::receive_remote() {
   TaskChannel::Batch batch = channel_.receive();
   while (TaskHeader* task = batch.spawned.pop()) {
-    live_.push(task);
+    hold(task);
     ++metrics_.spawned;
     run_queue_.push(task);
   }
@@ -121,12 +133,12 @@ void ExecutorCore::poll_task(TaskHeader* task) {
   if (!task->start_running()) {
     // Aborted while it waited in the queue: now that no queue holds it,
     // it can leave the live list and give up the executor's reference.
-    live_.remove(task);
+    let_go(task);
     task->release();
     return;
   }
-  const Waker waker = task->borrowed_waker();  // no reference count traffic
-  Context cx(waker);
+  const TaskHeader::LentWaker waker = task->lend_waker();  // no reference count traffic
+  Context cx(waker.get());
   ++metrics_.polls;
   if (task->poll_future(cx)) {
     complete(task);
@@ -139,7 +151,7 @@ void ExecutorCore::poll_task(TaskHeader* task) {
 void ExecutorCore::complete(TaskHeader* task) {
   task->mark_done();
   ++metrics_.completed;
-  live_.remove(task);
+  let_go(task);
   task->notify_joiner();
   task->release();  // the executor's reference
 }
@@ -157,7 +169,7 @@ bool ExecutorCore::abort(TaskId id) {
   ++metrics_.cancelled;
   task->notify_joiner();
   if (was == TaskHeader::State::idle) {  // in no queue: let it go now
-    live_.remove(task);
+    let_go(task);
     task->release();
   }  // else poll_task lets it go when it comes out of its queue
   return true;
@@ -172,8 +184,10 @@ void ExecutorCore::shutdown() {
     logger().debug("executor: shutting down with {} live tasks", live_.size());
   shut_down_ = true;
   TaskChannel::Batch late = channel_.close();
-  while (TaskHeader* task = late.spawned.pop())
-    live_.push(task);  // never polled, but cancelled like the others
+  while (TaskHeader* task = late.spawned.pop()) {
+    hold(task);  // never polled, but counted and cancelled like the others
+    ++metrics_.spawned;
+  }
   // Queue entries hold no references: forgetting them is enough, and must
   // happen before the tasks can be freed below.
   run_queue_ = RunQueue{};
@@ -182,7 +196,7 @@ void ExecutorCore::shutdown() {
 }
 
 void ExecutorCore::cancel(TaskHeader* task) {
-  live_.remove(task);
+  let_go(task);
   // Destroying the future may wake other tasks (they cannot be enqueued any
   // more: the channel is closed) or drop their handles: both are safe,
   // because each of those tasks is still held by its own executor reference.

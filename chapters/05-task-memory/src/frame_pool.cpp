@@ -31,14 +31,14 @@ class ThreadPool {
   // ANCHOR: pool_allocate
   void* allocate(std::size_t size) {
     // EXERCISE 5.1: serve a block from this size class's free list
-    // HINT: c = size_class(size); beyond the last class use ::operator
-    // new(size). Otherwise pop free_[c] if it has a block (count it in
-    // stats_.reused), else count stats_.fresh and return ::operator
+    // HINT: c = size_class(size); beyond the last class (or once this
+    // thread's pool is destroyed) use ::operator new. Otherwise pop free_[c] if it has a block
+    // (count it in stats_.reused), else count stats_.fresh and return ::operator
     // new(class_bytes(c)): the block must be big enough for any size of
     // its class, because it will be reused for one.
     const std::size_t c = size_class(size);
-    if (c >= FramePool::kClasses)
-      return ::operator new(size);
+    if (c >= FramePool::kClasses || pool_destroyed)
+      return ::operator new(c >= FramePool::kClasses ? size : class_bytes(c));
     if (FreeBlock* block = free_[c]) {
       free_[c] = block->next;
       ++stats_.reused;

@@ -87,6 +87,8 @@ void* TaskSlab::get(TaskId id) const {
   if (id.index >= capacity())
     return nullptr;
   Slot& found = slot(id.index);
+  if (!found.held)
+    return nullptr;  // finished: its slot may be freed by another thread any time
   if ((id.generation & 1U) == 0 ||
       found.generation.load(std::memory_order_acquire) != id.generation)
     return nullptr;  // the slot was freed since: a stale id

@@ -12,6 +12,7 @@ namespace {
 
 std::atomic<std::uint64_t> allocations{0};
 
+// ANCHOR: counting_new
 void* counted_allocate(std::size_t size, std::size_t alignment) {
   allocations.fetch_add(1, std::memory_order_relaxed);
   if (size == 0)
@@ -33,6 +34,7 @@ void* operator new(std::size_t size) { return counted_allocate(size, alignof(std
 void* operator new(std::size_t size, std::align_val_t alignment) {
   return counted_allocate(size, static_cast<std::size_t>(alignment));
 }
+// ANCHOR_END: counting_new
 void operator delete(void* memory) noexcept { std::free(memory); }
 void operator delete(void* memory, std::size_t /*size*/) noexcept { std::free(memory); }
 void operator delete(void* memory, std::align_val_t /*alignment*/) noexcept { std::free(memory); }

@@ -28,10 +28,11 @@ class ThreadPool {
     }
   }
 
+  // ANCHOR: pool_allocate
   void* allocate(std::size_t size) {
     const std::size_t c = size_class(size);
-    if (c >= FramePool::kClasses)
-      return ::operator new(size);
+    if (c >= FramePool::kClasses || pool_destroyed)
+      return ::operator new(c >= FramePool::kClasses ? size : class_bytes(c));
     if (FreeBlock* block = free_[c]) {
       free_[c] = block->next;
       ++stats_.reused;
@@ -40,7 +41,9 @@ class ThreadPool {
     ++stats_.fresh;
     return ::operator new(class_bytes(c));
   }
+  // ANCHOR_END: pool_allocate
 
+  // ANCHOR: pool_deallocate
   void deallocate(void* memory, std::size_t size) noexcept {
     const std::size_t c = size_class(size);
     if (c >= FramePool::kClasses || pool_destroyed) {
@@ -57,6 +60,7 @@ class ThreadPool {
     return (size + FramePool::kGranularity - 1) / FramePool::kGranularity - 1;
   }
   static std::size_t class_bytes(std::size_t c) { return (c + 1) * FramePool::kGranularity; }
+  // ANCHOR_END: pool_deallocate
 
   std::array<FreeBlock*, FramePool::kClasses> free_{};
   FramePool::Stats stats_;

@@ -35,6 +35,7 @@ StackPool::~StackPool() {
 }
 
 // ANCHOR: allocate
+// ANCHOR: stack_allocate
 boost::context::stack_context StackPool::allocate() {
   void* base = nullptr;
   {
@@ -61,7 +62,9 @@ boost::context::stack_context StackPool::allocate() {
   stack.sp = static_cast<char*>(base) + mapped_size_;  // stacks grow down from the top
   return stack;
 }
+// ANCHOR_END: stack_allocate
 
+// ANCHOR: stack_deallocate
 void StackPool::deallocate(boost::context::stack_context& stack) noexcept {
   void* base = static_cast<char*>(stack.sp) - stack.size;
   std::lock_guard lock(mutex_);
@@ -72,6 +75,7 @@ void StackPool::deallocate(boost::context::stack_context& stack) noexcept {
     --mapped_;
   }
 }
+// ANCHOR_END: stack_deallocate
 // ANCHOR_END: allocate
 
 std::size_t StackPool::mapped() const {

@@ -9,9 +9,9 @@ namespace {
 TaskHeader& task(void* data) { return *static_cast<TaskHeader*>(data); }
 
 // ANCHOR: task_waker
-// Two vtables for one task. An owned waker holds a reference and releases
-// it when dropped; a borrowed one (handed to a poll, while the executor
-// keeps the task alive) holds none. Cloning either makes an owned waker.
+// An owned waker holds one of the task's references and releases it when
+// dropped; cloning makes another owned waker. The waker a poll gets is the
+// same pair, lent (see LentWaker): nothing to release.
 RawWaker clone_task_waker(void* data);
 void wake_owned(void* data) {
   task(data).schedule();
@@ -19,10 +19,8 @@ void wake_owned(void* data) {
 }
 void wake_by_ref(void* data) { task(data).schedule(); }
 void drop_owned(void* data) noexcept { task(data).release(); }
-void drop_borrowed(void* /*data*/) noexcept {}
 
 constexpr WakerVTable owned_vtable{clone_task_waker, wake_owned, wake_by_ref, drop_owned};
-constexpr WakerVTable borrowed_vtable{clone_task_waker, wake_by_ref, wake_by_ref, drop_borrowed};
 
 RawWaker clone_task_waker(void* data) {
   task(data).retain();
@@ -44,10 +42,11 @@ void TaskHeader::release() noexcept {
 }
 // ANCHOR_END: release
 
-Waker TaskHeader::borrowed_waker() { return Waker(RawWaker{this, &borrowed_vtable}); }
+TaskHeader::LentWaker TaskHeader::lend_waker() { return LentWaker(RawWaker{this, &owned_vtable}); }
 
 bool TaskHeader::runs_on_current_thread() const { return executor_->is_current(); }
 
+// ANCHOR: schedule
 void TaskHeader::schedule() {
   State state = state_.load(std::memory_order_acquire);
   for (;;) {
@@ -70,7 +69,9 @@ void TaskHeader::schedule() {
     }
   }
 }
+// ANCHOR_END: schedule
 
+// ANCHOR: transitions
 bool TaskHeader::finish_poll() {
   if (state_.load(std::memory_order_acquire) == State::notified) {
     state_.store(State::scheduled, std::memory_order_relaxed);  // nobody else leaves notified
@@ -91,5 +92,6 @@ TaskHeader::State TaskHeader::cancel() {
   }
   return state;  // running (it cannot be cancelled from inside) or done: unchanged
 }
+// ANCHOR_END: transitions
 
 }  // namespace art

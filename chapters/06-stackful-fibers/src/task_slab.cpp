@@ -28,6 +28,7 @@ void TaskSlab::push(std::uint32_t& list, std::uint32_t index) {
 }
 
 // ANCHOR: allocate
+// ANCHOR: slab_allocate
 TaskSlab::Allocation TaskSlab::allocate(bool local) {
   std::uint32_t index = kNone;
   if (local) {
@@ -49,7 +50,9 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
   chosen.generation.store(generation, std::memory_order_release);
   return {chosen.bytes, TaskId{index, generation}};
 }
+// ANCHOR_END: slab_allocate
 
+// ANCHOR: slab_free
 std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
   slot(id.index).generation.store(id.generation + 1, std::memory_order_release);
   if (local) {
@@ -64,7 +67,9 @@ std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
     return std::move(orphan_owner_);
   return nullptr;
 }
+// ANCHOR_END: slab_free
 
+// ANCHOR: slab_orphan_get
 void TaskSlab::orphan(std::shared_ptr<void> owner) {
   std::lock_guard lock(mutex_);
   if (local_in_use_ + shared_in_use_ > 0)
@@ -75,11 +80,14 @@ void* TaskSlab::get(TaskId id) const {
   if (id.index >= capacity())
     return nullptr;
   Slot& found = slot(id.index);
+  if (!found.held)
+    return nullptr;  // finished: its slot may be freed by another thread any time
   if ((id.generation & 1U) == 0 ||
       found.generation.load(std::memory_order_acquire) != id.generation)
     return nullptr;  // the slot was freed since: a stale id
   return found.bytes;
 }
+// ANCHOR_END: slab_orphan_get
 // ANCHOR_END: allocate
 
 // ANCHOR: refill

@@ -32,7 +32,11 @@ class [[nodiscard]] JoinHandle {
   explicit JoinHandle(TaskOutput<T>* task) : task_(task) {}
   JoinHandle(JoinHandle&& other) noexcept : task_(std::exchange(other.task_, nullptr)) {}
   JoinHandle& operator=(JoinHandle&& other) noexcept {
-    std::swap(task_, other.task_);
+    if (this != &other) {
+      if (task_)
+        task_->release();  // detach from the task this handle named before
+      task_ = std::exchange(other.task_, nullptr);
+    }
     return *this;
   }
   ~JoinHandle() {

@@ -61,6 +61,8 @@ class ExecutorCore {
   const TaskSlab& slab() const { return slab_; }
 
  private:
+  void hold(TaskHeader* task);    // into the live list, marked held in the slab
+  void let_go(TaskHeader* task);  // out of both; the caller then releases
   void receive_remote();
   void poll_task(TaskHeader* task);
   void complete(TaskHeader* task);

@@ -32,8 +32,12 @@ class [[nodiscard]] JoinHandle {
   JoinHandle(JoinHandle&& other) noexcept
       : task_(std::exchange(other.task_, nullptr)), id_(other.id_) {}
   JoinHandle& operator=(JoinHandle&& other) noexcept {
-    std::swap(task_, other.task_);
-    std::swap(id_, other.id_);
+    if (this != &other) {
+      if (task_)
+        task_->release();  // detach from the task this handle named before
+      task_ = std::exchange(other.task_, nullptr);
+      id_ = other.id_;
+    }
     return *this;
   }
   ~JoinHandle() {

@@ -36,11 +36,13 @@
 
 namespace art {
 
-// What a join of a task gets when the executor shut down before it finished.
+// What the join of a task gets when it was cancelled before it finished:
+// by Executor::abort, or by the executor's shutdown.
 class TaskCancelled : public std::runtime_error {
  public:
   TaskCancelled()
-      : std::runtime_error("task cancelled: its executor shut down before it finished") {}
+      : std::runtime_error(
+            "task cancelled before it finished (aborted, or its executor shut down)") {}
 };
 
 // ANCHOR: task_output

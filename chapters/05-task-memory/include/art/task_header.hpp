@@ -28,8 +28,11 @@
 //     executor holds one reference from spawn until the task is done, and
 //     that reference covers the task's time in a queue too (a scheduled task
 //     cannot be done, so it cannot lose it). The Waker a poll hands out is
-//     *borrowed*: its vtable's drop does nothing, and only cloning it (a
-//     future keeping it for later) takes a reference.
+//     *lent*: a LentWaker stands for the executor's own reference and gives
+//     it up without releasing it when the poll ends, so only cloning it (a
+//     future keeping it for later) takes a reference. It is the same waker
+//     (same data, same vtable) as the clones, so a future that kept a clone
+//     sees `will_wake` and does not clone again on the next poll.
 //
 //   * The queues are intrusive: `queue_next` links the task into the run
 //     queue or the channel, which therefore never allocate.
@@ -59,7 +62,8 @@ class TaskHeader {
   void retain() noexcept { references_.fetch_add(1, std::memory_order_relaxed); }
   void release() noexcept;  // the last one destroys the task and frees its slot
 
-  Waker borrowed_waker();  // for a poll: owns no reference, clones take one
+  class LentWaker;
+  LentWaker lend_waker();  // for a poll: owns no reference, clones take one
   void schedule();         // what waking the task does
   // ANCHOR_END: header_api
 
@@ -105,5 +109,21 @@ class TaskHeader {
 };
 // ANCHOR_END: header_fields
 // ANCHOR_END: header
+
+// ANCHOR: lent_waker
+// The task's waker for the length of one poll, backed by the executor's
+// reference: forgotten, not dropped, when the poll is over.
+class TaskHeader::LentWaker {
+ public:
+  explicit LentWaker(RawWaker raw) : waker_(raw) {}
+  ~LentWaker() { (void)std::move(waker_).into_raw(); }
+  LentWaker(const LentWaker&) = delete;
+  LentWaker& operator=(const LentWaker&) = delete;
+  const Waker& get() const { return waker_; }
+
+ private:
+  Waker waker_;
+};
+// ANCHOR_END: lent_waker
 
 }  // namespace art

@@ -62,15 +62,21 @@ class TaskSlab {
   // Keeps `owner` until no slot is in use (dropped at once if none is).
   void orphan(std::shared_ptr<void> owner);
 
-  // The memory of the live task `id`, or nullptr when the id is stale.
+  // The executor's thread marks the slots whose task it still holds its
+  // reference to (from spawn until done or cancelled). get() finds only
+  // those: a task the executor holds cannot be freed under the caller.
+  void set_held(std::uint32_t index, bool held) { slot(index).held = held; }
+
+  // Executor's thread: the memory of task `id` while the executor holds it,
+  // or nullptr when the id is stale (or the task is finished).
   void* get(TaskId id) const;
 
   std::size_t capacity() const {
     return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage;
   }
-// ANCHOR_END: slab_api
+  // ANCHOR_END: slab_api
 
-// ANCHOR: slab_state
+  // ANCHOR: slab_state
  private:
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
@@ -78,6 +84,7 @@ class TaskSlab {
     alignas(16) std::byte bytes[kSlotBytes];
     std::atomic<std::uint32_t> generation{0};
     std::uint32_t next_free = kNone;
+    bool held = false;  // the executor's thread only
   };
   struct Page {
     std::array<Slot, kSlotsPerPage> slots;

@@ -12,6 +12,7 @@
 namespace art {
 
 // ANCHOR: run_queue
+// ANCHOR: run_queue_push
 class RunQueue {
  public:
   void push(TaskHeader* task) {
@@ -19,7 +20,9 @@ class RunQueue {
     (tail_ != nullptr ? tail_->queue_next : head_) = task;
     tail_ = task;
   }
+  // ANCHOR_END: run_queue_push
 
+  // ANCHOR: run_queue_pop
   TaskHeader* pop() {
     TaskHeader* task = head_;
     if (task != nullptr) {
@@ -29,7 +32,9 @@ class RunQueue {
     }
     return task;
   }
+  // ANCHOR_END: run_queue_pop
 
+  // ANCHOR: run_queue_append
   void append(RunQueue& other) {  // moves all of `other` to the back
     if (other.head_ == nullptr)
       return;
@@ -44,6 +49,7 @@ class RunQueue {
   TaskHeader* head_ = nullptr;
   TaskHeader* tail_ = nullptr;
 };
+// ANCHOR_END: run_queue_append
 // ANCHOR_END: run_queue
 
 }  // namespace art

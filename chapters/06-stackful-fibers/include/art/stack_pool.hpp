@@ -28,6 +28,7 @@
 namespace art {
 
 // ANCHOR: stack_pool
+// ANCHOR: stack_pool_api
 class StackPool {
  public:
   static constexpr std::size_t kDefaultStackSize = 64 * 1024;
@@ -44,8 +45,11 @@ class StackPool {
 
   std::size_t stack_size() const { return usable_size_; }
   std::size_t mapped() const;  // stacks ever mapped (in use or pooled)
+  // ANCHOR_END: stack_pool_api
 
-  // What boost::context::fiber is given: a pointer-sized handle to a pool.
+  // ANCHOR: stack_pool_allocator
+  // What boost::context::fiber is given: a small handle to a pool (and to
+  // the fiber's sanitizer bookkeeping, which must learn where the stack is).
   struct Allocator {
     StackPool* pool;
     SanitizerFiber* sanitizer;  // told where the stack is
@@ -60,6 +64,7 @@ class StackPool {
 
   // The pool spawn_fiber uses unless told otherwise (default size, guarded).
   static StackPool& shared();
+  // ANCHOR_END: stack_pool_allocator
 
  private:
   std::size_t usable_size_;

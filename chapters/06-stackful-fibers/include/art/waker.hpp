@@ -69,6 +69,9 @@ class Waker {
   explicit operator bool() const { return raw_.vtable != nullptr; }
 
   void reset() noexcept;  // drop the reference now; *this becomes empty
+  // Give up the pair without dropping it: the reference it stood for is
+  // someone else's to release (chapter 05's executor lends one to a poll).
+  RawWaker into_raw() && noexcept { return std::exchange(raw_, {}); }
 
  private:
   RawWaker raw_;
