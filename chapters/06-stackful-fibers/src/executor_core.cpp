@@ -55,6 +55,7 @@ void ExecutorCore::free_task_slot(TaskId id) noexcept {
 }
 // ANCHOR_END: free_task_slot
 
+// ANCHOR: hold
 // The live list and the slab's held marks change together: a task is in
 // the list exactly while the executor holds its reference (see abort).
 void ExecutorCore::hold(TaskHeader* task) {
@@ -66,6 +67,7 @@ void ExecutorCore::let_go(TaskHeader* task) {
   live_.remove(task);
   slab_.set_held(task->id().index, false);
 }
+// ANCHOR_END: hold
 
 // A task that could not be spawned: never polled, its future destroyed now.
 void ExecutorCore::refuse(TaskHeader* task) {

@@ -30,7 +30,9 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
   cx_ = nullptr;
   // END EXERCISE
 }
+// ANCHOR_END: switches
 
+// ANCHOR: switches_back
 void FiberContext::suspend() {
   // EXERCISE 6.2: switch from the fiber back to the poll that resumed it
   // HINT: caller_ = std::move(caller_).resume(); when that returns, a new
@@ -46,6 +48,6 @@ void FiberContext::cancel(boost::context::fiber& fiber) {
   cancelled_ = true;
   resume(fiber, nullptr);  // art::await throws FiberCancelled in the fiber
 }
-// ANCHOR_END: switches
+// ANCHOR_END: switches_back
 
 }  // namespace art

@@ -77,8 +77,8 @@ class TaskOutput : public TaskHeader {
 
 template <class T>
 T TaskOutput<T>::take_output() {
-  if (error_)
-    std::rethrow_exception(error_);
+  if (error_)  // moved out: the joiner's thread, not the last releaser's, ends up freeing it
+    std::rethrow_exception(std::exchange(error_, nullptr));
   if (!value_)
     throw TaskCancelled();
   if constexpr (!std::is_void_v<T>)

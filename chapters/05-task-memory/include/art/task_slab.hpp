@@ -61,7 +61,9 @@ class TaskSlab {
   [[nodiscard]] std::shared_ptr<void> free(TaskId id, bool local) noexcept;
   // Keeps `owner` until no slot is in use (dropped at once if none is).
   void orphan(std::shared_ptr<void> owner);
+  // ANCHOR_END: slab_api
 
+  // ANCHOR: slab_lookup
   // The executor's thread marks the slots whose task it still holds its
   // reference to (from spawn until done or cancelled). get() finds only
   // those: a task the executor holds cannot be freed under the caller.
@@ -74,7 +76,7 @@ class TaskSlab {
   std::size_t capacity() const {
     return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage;
   }
-  // ANCHOR_END: slab_api
+  // ANCHOR_END: slab_lookup
 
   // ANCHOR: slab_state
  private:

@@ -69,9 +69,11 @@ class Waker {
   explicit operator bool() const { return raw_.vtable != nullptr; }
 
   void reset() noexcept;  // drop the reference now; *this becomes empty
+  // ANCHOR: into_raw
   // Give up the pair without dropping it: the reference it stood for is
   // someone else's to release (chapter 05's executor lends one to a poll).
   RawWaker into_raw() && noexcept { return std::exchange(raw_, {}); }
+  // ANCHOR_END: into_raw
 
  private:
   RawWaker raw_;

@@ -51,7 +51,9 @@ class FiberContext {
   // From the poll: switch into the fiber until it suspends or ends.
   void resume(boost::context::fiber& fiber, Context* cx);
   void cancel(boost::context::fiber& fiber);  // resume it one last time, cancelled
+  // ANCHOR_END: fiber_context
 
+  // ANCHOR: fiber_context_rest
   // The fiber's entry function, at its start and at its end.
   void started_from(boost::context::fiber&& caller) {
     sanitizer_.arrived_in_fiber();
@@ -70,6 +72,6 @@ class FiberContext {
   bool cancelled_ = false;
   SanitizerFiber sanitizer_;  // no-op unless built with ASan or TSan
 };
-// ANCHOR_END: fiber_context
+// ANCHOR_END: fiber_context_rest
 
 }  // namespace art

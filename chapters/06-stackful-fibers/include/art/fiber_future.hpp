@@ -97,6 +97,8 @@ FiberFuture<T>::FiberFuture(Fn fn, StackPool& stacks)
     state->finished = true;
     return state->finished_to();  // switch back for the last time
   };
+  // ANCHOR_END: fiber_entry
+  // ANCHOR: fiber_entry_stack
   try {
     fiber_ = boost::context::fiber(std::allocator_arg, stacks.allocator(state_->sanitizer()),
                                    std::move(entry));
@@ -106,7 +108,7 @@ FiberFuture<T>::FiberFuture(Fn fn, StackPool& stacks)
     throw;
   }
 }
-// ANCHOR_END: fiber_entry
+// ANCHOR_END: fiber_entry_stack
 
 // ANCHOR: fiber_poll
 template <class T>
