@@ -19,7 +19,7 @@ namespace {
 struct Increment {
   using Output = void;
   int* ran;
-  art::Poll<void> poll(art::Context& /*cx*/) {
+  art::Poll<void> poll(art::Context& /*cx*/) const {
     ++*ran;
     return art::ready;
   }

@@ -45,8 +45,8 @@ TEST(Ex4_3_Executor, BlockOnReturnsTheOutput) {
 TEST(Ex4_3_Executor, TasksSpawnTasksAndJoinThem) {
   Executor executor;
   EXPECT_EQ(executor.block_on(sum_of_spawned(10)), 110);
-  EXPECT_EQ(executor.metrics().spawned, 11u);
-  EXPECT_EQ(executor.metrics().completed, 11u);
+  EXPECT_EQ(executor.metrics().spawned, 11U);
+  EXPECT_EQ(executor.metrics().completed, 11U);
 }
 
 Task<void> throws_later() {
@@ -83,7 +83,7 @@ TEST(Ex4_3_Executor, ADetachedTaskStillRuns) {
   executor.run_until_stalled();
   EXPECT_TRUE(probe->finished);
   EXPECT_TRUE(probe->destroyed);  // the future goes as soon as it is done
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 Task<std::uint64_t> spawn_many(int n, std::shared_ptr<std::atomic<int>> ran) {
@@ -100,10 +100,10 @@ TEST(Ex4_3_Executor, AMillionSpawnedTasksAllComplete) {
   executor.block_on(spawn_many(kTasks, ran));
   executor.run();
   EXPECT_EQ(ran->load(), 1);
-  EXPECT_EQ(executor.metrics().spawned, kTasks + 1u);
-  EXPECT_EQ(executor.metrics().completed, kTasks + 1u);
-  EXPECT_EQ(executor.metrics().polls, kTasks + 1u);
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.metrics().spawned, kTasks + 1U);
+  EXPECT_EQ(executor.metrics().completed, kTasks + 1U);
+  EXPECT_EQ(executor.metrics().polls, kTasks + 1U);
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 TEST(Ex4_3_Executor, ASpawnerSendsTasksFromAnotherThread) {
@@ -117,8 +117,8 @@ TEST(Ex4_3_Executor, ASpawnerSendsTasksFromAnotherThread) {
   });
   EXPECT_EQ(executor.block_on(std::move(result)), 1);
   executor.run();
-  EXPECT_EQ(executor.metrics().spawned, 2u);
-  EXPECT_EQ(executor.metrics().completed, 2u);
+  EXPECT_EQ(executor.metrics().spawned, 2U);
+  EXPECT_EQ(executor.metrics().completed, 2U);
 }
 
 TEST(Ex4_3_Executor, MetricsCountPollsAndBusyTime) {
@@ -128,8 +128,8 @@ TEST(Ex4_3_Executor, MetricsCountPollsAndBusyTime) {
   executor.run_until_stalled();
   probe->complete(3);
   executor.run_until_stalled();
-  EXPECT_EQ(executor.metrics().polls, 2u);
-  EXPECT_EQ(executor.metrics().completed, 1u);
+  EXPECT_EQ(executor.metrics().polls, 2U);
+  EXPECT_EQ(executor.metrics().completed, 1U);
   EXPECT_GT(executor.metrics().busy_time.count(), 0);
 }
 
@@ -143,7 +143,7 @@ TEST(Executor, MoveAssigningAHandleDetachesTheTaskItNamedBefore) {
   probe->complete(1);
   executor.run_until_stalled();
   EXPECT_TRUE(probe->finished);
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 TEST(Executor, SpawnOutsideAnExecutorIsAnError) {

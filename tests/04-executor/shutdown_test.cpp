@@ -15,7 +15,6 @@
 namespace art {
 namespace {
 
-using testing::Immediately;
 using testing::PendingForever;
 
 TEST(Ex4_4_Shutdown, DestroysAHundredThousandPendingTasks) {
@@ -29,7 +28,7 @@ TEST(Ex4_4_Shutdown, DestroysAHundredThousandPendingTasks) {
   executor.shutdown();
   EXPECT_EQ(destroyed->load(), kTasks);
   EXPECT_EQ(executor.metrics().cancelled, static_cast<std::uint64_t>(kTasks));
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 TEST(Ex4_4_Shutdown, TheDestructorShutsDownToo) {
@@ -69,8 +68,8 @@ TEST(Ex4_4_Shutdown, DestroyingAFutureThatWakesAnotherTaskIsSafe) {
   }(std::move(holder), destroyed));
   executor.run_until_stalled();
   executor.shutdown();
-  EXPECT_EQ(executor.live_tasks(), 0u);
-  EXPECT_EQ(executor.metrics().cancelled, 2u);
+  EXPECT_EQ(executor.live_tasks(), 0U);
+  EXPECT_EQ(executor.metrics().cancelled, 2U);
   EXPECT_EQ(destroyed->load(), 1);
 }
 

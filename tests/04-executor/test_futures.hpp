@@ -72,7 +72,7 @@ class Immediately {
  public:
   using Output = int;
   explicit Immediately(int value) : value_(value) {}
-  Poll<int> poll(Context& /*cx*/) { return value_; }
+  Poll<int> poll(Context& /*cx*/) const { return value_; }
 
  private:
   int value_;

@@ -89,8 +89,8 @@ TEST(Ex5_1_FramePool, NoGlobalAllocationPerSpawnAfterWarmUp) {
   const std::uint64_t after = global_allocations();
 
   EXPECT_EQ(sum, warm);
-  EXPECT_EQ(after - before, 0u) << "global allocations for " << 2 * kTasks + 2 << " tasks";
-  EXPECT_EQ(executor.metrics().completed, 4u * kTasks + 4u);
+  EXPECT_EQ(after - before, 0U) << "global allocations for " << 2 * kTasks + 2 << " tasks";
+  EXPECT_EQ(executor.metrics().completed, 4U * kTasks + 4U);
 }
 
 // Keeps the newest waker the way well-behaved futures do, counting how
@@ -179,7 +179,7 @@ TEST(Ex5_2_Slab, AbortWithAStaleIdLeavesTheNewOccupantAlone) {
   EXPECT_EQ(destroyed->load(), 0);
   EXPECT_TRUE(executor.abort(second.id()));
   EXPECT_EQ(destroyed->load(), 1);
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.live_tasks(), 0U);
   EXPECT_FALSE(executor.abort(second.id()));  // now stale too
 }
 
@@ -201,8 +201,8 @@ TEST(Ex5_2_Slab, AbortOfAQueuedTaskCancelsItBeforeItsFirstPoll) {
   EXPECT_TRUE(executor.abort(handle.id()));
   EXPECT_EQ(destroyed->load(), 1);
   executor.run_until_stalled();
-  EXPECT_EQ(executor.metrics().polls, 0u);
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.metrics().polls, 0U);
+  EXPECT_EQ(executor.live_tasks(), 0U);
   const Waker waker = noop_waker();
   Context cx(waker);
   EXPECT_THROW((void)handle.poll(cx), TaskCancelled);
@@ -250,7 +250,7 @@ TEST(Ex5_3_RunQueue, AppendMovesAWholeQueueToTheBack) {
   std::array<Node, 4> nodes;
   RunQueue front;
   RunQueue back;
-  front.push(&nodes[0]);
+  front.push(nodes.data());
   back.push(&nodes[1]);
   back.push(&nodes[2]);
   front.append(back);
@@ -271,6 +271,7 @@ TEST(Ex5_3_RunQueue, TheExecutorRunsTasksInSpawnOrder) {
   Executor executor;
   std::vector<int> log;
   std::vector<JoinHandle<void>> handles;
+  handles.reserve(3);
   for (int id = 0; id < 3; ++id)
     handles.push_back(executor.spawn(log_turns(&log, id)));
   executor.run_until_stalled();

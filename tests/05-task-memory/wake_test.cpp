@@ -28,11 +28,11 @@ TEST(Wake, WakeFromAnotherThreadRunsTheTask) {
   Executor executor;
   auto [input, completer] = make_manual_future<int>();
   auto handle = executor.spawn(add_one(std::move(input)));
-  EXPECT_EQ(executor.run_until_stalled(), 1u);  // waiting for the other thread
+  EXPECT_EQ(executor.run_until_stalled(), 1U);  // waiting for the other thread
   std::jthread other([completer = std::move(completer)]() mutable { completer.complete(41); });
   executor.run();  // sleeps until the wake arrives through the channel
   EXPECT_TRUE(handle.is_finished());
-  EXPECT_EQ(executor.live_tasks(), 0u);
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 TEST(Wake, ManyWakesOfAnIdleTaskEnqueueItOnce) {
@@ -46,7 +46,7 @@ TEST(Wake, ManyWakesOfAnIdleTaskEnqueueItOnce) {
     probe->waker.wake_by_ref();
   executor.run_until_stalled();
   EXPECT_EQ(probe->polls, 2);
-  EXPECT_EQ(executor.metrics().polls, 2u);
+  EXPECT_EQ(executor.metrics().polls, 2U);
 }
 
 TEST(Wake, WakeAfterTheTaskFinishedIsIgnored) {
@@ -61,7 +61,7 @@ TEST(Wake, WakeAfterTheTaskFinishedIsIgnored) {
   kept.wake_by_ref();
   executor.run_until_stalled();
   EXPECT_EQ(probe->polls, 2);
-  EXPECT_EQ(executor.metrics().polls, 2u);
+  EXPECT_EQ(executor.metrics().polls, 2U);
 }
 
 TEST(Wake, ConcurrentWakesFromManyThreadsNeverDoublePoll) {
@@ -72,6 +72,7 @@ TEST(Wake, ConcurrentWakesFromManyThreadsNeverDoublePoll) {
   Waker waker = probe->waker;
   {
     std::vector<std::jthread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([waker] {
         for (int i = 0; i < 1000; ++i)
@@ -86,7 +87,7 @@ TEST(Notified, WakeDuringItsOwnPollPollsItOnceMore) {
   Executor executor;
   auto polls = std::make_shared<int>(0);
   auto handle = executor.spawn(WakesItselfWhilePolled(polls, 1));
-  EXPECT_EQ(executor.run_until_stalled(), 0u);  // the wake was not lost
+  EXPECT_EQ(executor.run_until_stalled(), 0U);  // the wake was not lost
   EXPECT_EQ(*polls, 2);
 }
 
@@ -96,7 +97,7 @@ TEST(Notified, TwoWakesDuringAPollRequeueOnce) {
   auto handle = executor.spawn(WakesItselfWhilePolled(polls, 2));
   executor.run_until_stalled();
   EXPECT_EQ(*polls, 2);
-  EXPECT_EQ(executor.metrics().polls, 2u);
+  EXPECT_EQ(executor.metrics().polls, 2U);
 }
 
 Task<void> take_turns(std::string* log, char name, int turns) {

@@ -1,5 +1,6 @@
 // Fiber tasks: ordinary functions that wait through art::await, side by side
 // with coroutine tasks; their exceptions, cancellation, and stacks.
+#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -38,14 +39,14 @@ TEST(Ex6_1_Resume, AFiberThatNeverWaitsFinishesInOnePoll) {
   auto handle = executor.spawn(fiber([] { return 1; }));
   executor.run_until_stalled();
   EXPECT_TRUE(handle.is_finished());
-  EXPECT_EQ(executor.metrics().polls, 1u);
+  EXPECT_EQ(executor.metrics().polls, 1U);
 }
 
 TEST(Ex6_2_Suspend, AwaitSuspendsTheFiberUntilTheWake) {
   Executor executor;
   auto probe = std::make_shared<Probe>();
   auto handle = executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)) + 1; }));
-  EXPECT_EQ(executor.run_until_stalled(), 1u);  // suspended inside art::await
+  EXPECT_EQ(executor.run_until_stalled(), 1U);  // suspended inside art::await
   EXPECT_EQ(probe->polls, 1);
   probe->complete(9);
   executor.run_until_stalled();
@@ -57,7 +58,8 @@ TEST(Ex6_2_Suspend, AValueFromAnotherThreadReachesTheFiber) {
   Executor executor;
   auto [input, completer] = make_manual_future<int>();
   std::jthread other([completer = std::move(completer)]() mutable { completer.complete(20); });
-  EXPECT_EQ(executor.block_on(fiber([&input] { return art::await(input) * 2; })), 40);
+  ManualFuture<int>& value = input;  // Clang 15 cannot capture a structured binding
+  EXPECT_EQ(executor.block_on(fiber([&value] { return art::await(value) * 2; })), 40);
 }
 
 int wait_at_depth(int depth, ProbeFuture& future) {
@@ -146,7 +148,7 @@ TEST(Fiber, ShutdownUnwindsASuspendedFiber) {
     EXPECT_EQ(destroyed->load(), 1);  // its destructor ran, on the fiber's stack
     EXPECT_THROW(art::block_on(handle), TaskCancelled);
   }
-  EXPECT_EQ(stacks.mapped(), 1u);
+  EXPECT_EQ(stacks.mapped(), 1U);
 }
 
 TEST(Fiber, StacksAreReused) {
@@ -154,7 +156,7 @@ TEST(Fiber, StacksAreReused) {
   Executor executor;
   for (int i = 0; i < 100; ++i)
     EXPECT_EQ(executor.block_on(fiber([i] { return i; }, stacks)), i);
-  EXPECT_EQ(stacks.mapped(), 1u);  // one stack, a hundred fibers
+  EXPECT_EQ(stacks.mapped(), 1U);  // one stack, a hundred fibers
 }
 
 TEST(Fiber, NoGlobalAllocationPerFiberTaskAfterWarmUp) {
@@ -174,19 +176,19 @@ TEST(Fiber, NoGlobalAllocationPerFiberTaskAfterWarmUp) {
   const int warm = run_round();
   const std::uint64_t before = global_allocations();
   const int sum = run_round();
-  EXPECT_EQ(global_allocations() - before, 0u);
+  EXPECT_EQ(global_allocations() - before, 0U);
   EXPECT_EQ(sum, warm);
-  EXPECT_EQ(stacks.mapped(), 1u);
+  EXPECT_EQ(stacks.mapped(), 1U);
 }
 
 TEST(Fiber, TheStackSizeIsConfigurableButNotTooSmall) {
-  StackPool big(256 * 1024);
-  EXPECT_GE(big.stack_size(), 256u * 1024);
+  StackPool big(std::size_t{256} * 1024);
+  EXPECT_GE(big.stack_size(), 256U * 1024);
   EXPECT_THROW(StackPool(1024), std::invalid_argument);
 }
 
 int recurse(int depth) {
-  volatile char frame[1024];
+  std::array<volatile char, 1024> frame{};  // a kilobyte of stack per call
   frame[0] = static_cast<char>(depth);
   return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
 }

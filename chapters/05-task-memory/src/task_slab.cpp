@@ -48,7 +48,7 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
   Slot& chosen = slot(index);
   const std::uint32_t generation = chosen.generation.load(std::memory_order_relaxed) + 1;
   chosen.generation.store(generation, std::memory_order_release);
-  return {chosen.bytes, TaskId{index, generation}};
+  return {chosen.bytes.data(), TaskId{index, generation}};
 }
 // ANCHOR_END: slab_allocate
 
@@ -92,7 +92,7 @@ void* TaskSlab::get(TaskId id) const {
   if ((id.generation & 1U) == 0 ||
       found.generation.load(std::memory_order_acquire) != id.generation)
     return nullptr;  // the slot was freed since: a stale id
-  return found.bytes;
+  return found.bytes.data();
 }
 // ANCHOR_END: slab_orphan_get
 // ANCHOR_END: allocate

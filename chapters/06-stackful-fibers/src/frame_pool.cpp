@@ -23,7 +23,7 @@ class ThreadPool {
     for (std::size_t c = 0; c < FramePool::kClasses; ++c) {
       while (FreeBlock* block = free_[c]) {
         free_[c] = block->next;
-        ::operator delete(block, class_bytes(c));
+        ::operator delete(block);
       }
     }
   }
@@ -47,7 +47,7 @@ class ThreadPool {
   void deallocate(void* memory, std::size_t size) noexcept {
     const std::size_t c = size_class(size);
     if (c >= FramePool::kClasses || pool_destroyed) {
-      ::operator delete(memory, c >= FramePool::kClasses ? size : class_bytes(c));
+      ::operator delete(memory);
       return;
     }
     free_[c] = new (memory) FreeBlock{free_[c]};

@@ -48,6 +48,7 @@ class ExecutorCore;
 
 // ANCHOR: header
 // ANCHOR: header_api
+// NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): release() destroys it
 class TaskHeader {
  public:
   enum class State : std::uint8_t { idle, scheduled, running, notified, done };

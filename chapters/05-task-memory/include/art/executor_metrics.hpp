@@ -17,7 +17,7 @@ namespace art {
 struct ExecutorMetrics {
   std::uint64_t spawned = 0;
   std::uint64_t completed = 0;  // returned Ready (or threw)
-  std::uint64_t cancelled = 0;  // destroyed unfinished at shutdown
+  std::uint64_t cancelled = 0;  // destroyed unfinished: aborted, or at shutdown
   std::uint64_t polls = 0;
   std::chrono::nanoseconds busy_time{0};  // time spent running ready tasks
 };

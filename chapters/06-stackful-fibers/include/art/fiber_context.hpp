@@ -70,7 +70,7 @@ class FiberContext {
   Context* cx_ = nullptr;
   boost::context::fiber caller_;
   bool cancelled_ = false;
-  SanitizerFiber sanitizer_;  // no-op unless built with ASan or TSan
+  SanitizerFiber sanitizer_;  // no-op unless built with ASan
 };
 // ANCHOR_END: fiber_context_rest
 

@@ -49,10 +49,11 @@ class SanitizerFiber {
  private:
   const void* stack_bottom_ = nullptr;  // the fiber's stack
   std::size_t stack_size_ = 0;
-  const void* caller_bottom_ = nullptr;
-  std::size_t caller_size_ = 0;
-  void* caller_fake_stack_ = nullptr;  // ASan's per-stack state, saved across a switch
-  void* fiber_fake_stack_ = nullptr;
+  [[maybe_unused]] const void* caller_bottom_ = nullptr;
+  [[maybe_unused]] std::size_t caller_size_ = 0;
+  [[maybe_unused]] void* caller_fake_stack_ =
+      nullptr;  // ASan's per-stack state, saved across a switch
+  [[maybe_unused]] void* fiber_fake_stack_ = nullptr;
 };
 // ANCHOR_END: sanitizer_fiber
 

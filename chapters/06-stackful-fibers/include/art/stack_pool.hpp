@@ -31,8 +31,8 @@ namespace art {
 // ANCHOR: stack_pool_api
 class StackPool {
  public:
-  static constexpr std::size_t kDefaultStackSize = 64 * 1024;
-  static constexpr std::size_t kMinimumStackSize = 16 * 1024;
+  static constexpr std::size_t kDefaultStackSize = std::size_t{64} * 1024;
+  static constexpr std::size_t kMinimumStackSize = std::size_t{16} * 1024;
 
   // Throws std::invalid_argument for a stack smaller than kMinimumStackSize.
   explicit StackPool(std::size_t stack_size = kDefaultStackSize, bool guard_page = true);
@@ -53,12 +53,14 @@ class StackPool {
   struct Allocator {
     StackPool* pool;
     SanitizerFiber* sanitizer;  // told where the stack is
-    boost::context::stack_context allocate() {
+    boost::context::stack_context allocate() const {
       boost::context::stack_context stack = pool->allocate();
       sanitizer->set_stack(static_cast<char*>(stack.sp) - stack.size, stack.size);
       return stack;
     }
-    void deallocate(boost::context::stack_context& stack) noexcept { pool->deallocate(stack); }
+    void deallocate(boost::context::stack_context& stack) const noexcept {
+      pool->deallocate(stack);
+    }
   };
   Allocator allocator(SanitizerFiber& sanitizer) { return Allocator{this, &sanitizer}; }
 

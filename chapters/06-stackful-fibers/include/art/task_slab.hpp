@@ -83,7 +83,7 @@ class TaskSlab {
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
   struct Slot {
-    alignas(16) std::byte bytes[kSlotBytes];
+    alignas(16) std::array<std::byte, kSlotBytes> bytes;
     std::atomic<std::uint32_t> generation{0};
     std::uint32_t next_free = kNone;
     bool held = false;  // the executor's thread only
