@@ -112,7 +112,7 @@ struct KeepsNewestWaker {
   }
 };
 
-TEST(Ex5_2_Slab, ThePollsWakerIsTheSameWakerEveryTime) {
+TEST(LentWaker, ThePollsWakerIsTheSameWakerEveryTime) {
   Executor executor;
   int stores = 0;
   auto handle = executor.spawn(KeepsNewestWaker{&stores, {}});
@@ -142,9 +142,14 @@ TEST(Ex5_2_Slab, AStaleIdIsDetectedWhenItsSlotIsReused) {
 TEST(Ex5_2_Slab, AMadeUpIdIsStale) {
   TaskSlab slab;
   const TaskSlab::Allocation used = slab.allocate(true);
-  EXPECT_EQ(slab.get(TaskId{used.id.index + 1, 0}), nullptr);  // never handed out
-  EXPECT_EQ(slab.get(TaskId{used.id.index + 1, 1}), nullptr);
-  EXPECT_EQ(slab.get(TaskId{1'000'000'000, 1}), nullptr);  // beyond the slab
+  slab.set_held(used.id.index, true);  // a live task: only the generation can refuse an id
+  EXPECT_EQ(slab.get(used.id), used.memory);
+  EXPECT_EQ(slab.get(TaskId{used.id.index, used.id.generation + 1}),
+            nullptr);  // even: a free slot's
+  EXPECT_EQ(slab.get(TaskId{used.id.index, used.id.generation + 2}), nullptr);  // a later task's
+  EXPECT_EQ(slab.get(TaskId{used.id.index + 1, 0}), nullptr);  // a slot never handed out
+  EXPECT_EQ(slab.get(TaskId{1'000'000'000, 1}), nullptr);      // beyond the slab
+  slab.set_held(used.id.index, false);
   (void)slab.free(used.id, true);
 }
 
@@ -158,9 +163,12 @@ TEST(Ex5_2_Slab, SlotsFreedOnAnotherThreadComeBack) {
       (void)slab.free(allocation.id, false);
   });
   other.join();
+  taken.clear();
   for (std::size_t i = 0; i < TaskSlab::kSlotsPerPage; ++i)
-    (void)slab.free(slab.allocate(true).id, true);
+    taken.push_back(slab.allocate(true));  // the whole page again, from the shared list
   EXPECT_EQ(slab.capacity(), TaskSlab::kSlotsPerPage);  // no second page
+  for (const auto& allocation : taken)
+    (void)slab.free(allocation.id, true);
 }
 
 TEST(Ex5_2_Slab, AbortWithAStaleIdLeavesTheNewOccupantAlone) {

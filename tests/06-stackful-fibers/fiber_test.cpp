@@ -193,6 +193,22 @@ int recurse(int depth) {
   return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
 }
 
+TEST(FiberDeathTest, TheLowestPageOfAStackIsAGuard) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  StackPool guarded;
+  boost::context::stack_context stack = guarded.allocate();
+  auto* lowest = static_cast<volatile char*>(stack.sp) - stack.size;
+  volatile char* first_usable = lowest + (stack.size - guarded.stack_size());
+  *first_usable = 1;  // the stack itself is writable down to its last byte
+  EXPECT_DEATH(*lowest = 1, "");
+  guarded.deallocate(stack);
+
+  StackPool unguarded(StackPool::kDefaultStackSize, false);
+  boost::context::stack_context plain = unguarded.allocate();
+  *(static_cast<volatile char*>(plain.sp) - plain.size) = 1;  // no guard: writable
+  unguarded.deallocate(plain);
+}
+
 TEST(FiberDeathTest, TheGuardPageStopsAStackOverflow) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(

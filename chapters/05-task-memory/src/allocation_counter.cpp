@@ -1,6 +1,7 @@
 // Replaces the global allocation functions with counting ones. Every form of
 // operator new ends up in one of the two below (the array and nothrow forms
-// call them by default), and the matching deletes are left as they are.
+// call them by default); the deletes are replaced too, to free with free()
+// what the counting new took from malloc().
 #include "art/allocation_counter.hpp"
 
 #include <atomic>

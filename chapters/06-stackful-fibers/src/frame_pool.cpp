@@ -11,15 +11,16 @@ struct FreeBlock {
   FreeBlock* next;
 };
 
-// Outlives the pool object (it has no destructor), so a block freed during
-// thread exit, after the pool is gone, still finds out where to go.
-thread_local bool pool_destroyed = false;
-
 // ANCHOR: thread_pool
+// Trivially destructible on purpose: it stays usable during thread exit,
+// after PoolReleaser (below) has handed its blocks back, when a frame freed
+// by another thread_local's destructor may still arrive.
 class ThreadPool {
  public:
-  ~ThreadPool() {
-    pool_destroyed = true;  // blocks freed later on this thread go to the allocator
+  // At thread exit: every pooled block back to the allocator; blocks freed
+  // or asked for afterwards bypass the pool.
+  void release_all() noexcept {
+    released_ = true;
     for (std::size_t c = 0; c < FramePool::kClasses; ++c) {
       while (FreeBlock* block = free_[c]) {
         free_[c] = block->next;
@@ -31,7 +32,7 @@ class ThreadPool {
   // ANCHOR: pool_allocate
   void* allocate(std::size_t size) {
     const std::size_t c = size_class(size);
-    if (c >= FramePool::kClasses || pool_destroyed)
+    if (c >= FramePool::kClasses || released_)
       return ::operator new(c >= FramePool::kClasses ? size : class_bytes(c));
     if (FreeBlock* block = free_[c]) {
       free_[c] = block->next;
@@ -39,6 +40,7 @@ class ThreadPool {
       return block;
     }
     ++stats_.fresh;
+    release_at_thread_exit();
     return ::operator new(class_bytes(c));
   }
   // ANCHOR_END: pool_allocate
@@ -46,7 +48,7 @@ class ThreadPool {
   // ANCHOR: pool_deallocate
   void deallocate(void* memory, std::size_t size) noexcept {
     const std::size_t c = size_class(size);
-    if (c >= FramePool::kClasses || pool_destroyed) {
+    if (c >= FramePool::kClasses || released_) {
       ::operator delete(memory);
       return;
     }
@@ -62,12 +64,28 @@ class ThreadPool {
   static std::size_t class_bytes(std::size_t c) { return (c + 1) * FramePool::kGranularity; }
   // ANCHOR_END: pool_deallocate
 
+  static void release_at_thread_exit();
+
   std::array<FreeBlock*, FramePool::kClasses> free_{};
   FramePool::Stats stats_;
+  bool released_ = false;
 };
 // ANCHOR_END: thread_pool
 
 thread_local ThreadPool pool;
+
+// Its destructor runs at thread exit and empties the pool. A thread_local
+// with a destructor is constructed on its first use, so the pool "uses" it
+// whenever it asks the allocator for a block it will keep.
+struct PoolReleaser {
+  PoolReleaser() = default;
+  PoolReleaser(const PoolReleaser&) = delete;
+  PoolReleaser& operator=(const PoolReleaser&) = delete;
+  ~PoolReleaser() { pool.release_all(); }
+};
+thread_local PoolReleaser releaser;
+
+void ThreadPool::release_at_thread_exit() { (void)&releaser; }
 
 }  // namespace
 

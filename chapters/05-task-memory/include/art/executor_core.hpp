@@ -94,7 +94,12 @@ TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
   static_assert(alignof(Cell) <= 16, "a task slot is aligned to 16 bytes");
   const TaskSlab::Allocation slot = slab_.allocate(is_current());
   try {
-    return new (slot.memory) Cell(SlotFuture<F>(std::move(future)), this, slot.id);
+    Cell* cell = new (slot.memory) Cell(SlotFuture<F>(std::move(future)), this, slot.id);
+    // abort() turns a slot's address back into its TaskHeader: true for this
+    // single-inheritance chain on the ABIs we build for, checked, not assumed.
+    if (static_cast<void*>(static_cast<TaskHeader*>(cell)) != slot.memory)
+      throw std::logic_error("TaskHeader does not start its slot");
+    return cell;
   } catch (...) {
     (void)slab_.free(slot.id, is_current());  // the executor is alive: no owner back
     throw;

@@ -6,9 +6,11 @@
 // did not notice the first task end) would reach the new one: abort the
 // wrong task, read the wrong result.
 //
-// So a TaskId is the index plus the slot's generation, a counter bumped every
-// time the slot is freed. The slab answers a lookup only when both match; a
-// stale id finds a newer generation and is told "no such task".
+// So a TaskId is the index plus the slot's generation, a counter bumped when
+// the slot is handed out and again when it is freed (odd while a task lives
+// there). The slab answers a lookup only when both match; a stale id finds a
+// newer generation and is told "no such task".
+
 #pragma once
 
 #include <cstdint>

@@ -7,7 +7,8 @@
 // last reference is released. After a warm-up the slab has as many slots as
 // the program's peak of live tasks, and spawning never allocates again.
 //
-// Each slot carries a generation, bumped whenever it is freed; with the index
+// Each slot carries a generation, bumped when it is handed out and when it is
+// freed (odd while a task lives there); with the index
 // it forms the task's TaskId, so `get(id)` can tell a live task from a stale
 // id whose slot now holds another task.
 //
