@@ -12,6 +12,7 @@ struct FreeBlock {
 };
 
 // ANCHOR: thread_pool
+// ANCHOR: pool_release_all
 // Trivially destructible on purpose: it stays usable during thread exit,
 // after PoolReleaser (below) has handed its blocks back, when a frame freed
 // by another thread_local's destructor may still arrive.
@@ -28,6 +29,7 @@ class ThreadPool {
       }
     }
   }
+  // ANCHOR_END: pool_release_all
 
   // ANCHOR: pool_allocate
   void* allocate(std::size_t size) {
@@ -52,6 +54,7 @@ class ThreadPool {
       ::operator delete(memory);
       return;
     }
+    release_at_thread_exit();  // a block freed here may come from another thread's pool
     free_[c] = new (memory) FreeBlock{free_[c]};
   }
 
@@ -72,11 +75,12 @@ class ThreadPool {
 };
 // ANCHOR_END: thread_pool
 
+// ANCHOR: pool_releaser
 thread_local ThreadPool pool;
 
 // Its destructor runs at thread exit and empties the pool. A thread_local
 // with a destructor is constructed on its first use, so the pool "uses" it
-// whenever it asks the allocator for a block it will keep.
+// whenever a block enters it (fresh from the allocator, or freed here).
 struct PoolReleaser {
   PoolReleaser() = default;
   PoolReleaser(const PoolReleaser&) = delete;
@@ -86,6 +90,7 @@ struct PoolReleaser {
 thread_local PoolReleaser releaser;
 
 void ThreadPool::release_at_thread_exit() { (void)&releaser; }
+// ANCHOR_END: pool_releaser
 
 }  // namespace
 
