@@ -85,8 +85,8 @@ int main() {
   std::printf("=> spawned %llu, completed %llu, polls %llu, busy %.3f ms, still alive %zu\n",
               static_cast<unsigned long long>(metrics.spawned),
               static_cast<unsigned long long>(metrics.completed),
-              static_cast<unsigned long long>(metrics.polls), static_cast<double>(metrics.busy_time.count()) / 1e6,
-              executor.live_tasks());
+              static_cast<unsigned long long>(metrics.polls),
+              static_cast<double>(metrics.busy_time.count()) / 1e6, executor.live_tasks());
   executor.shutdown();
   std::printf("=> after shutdown: cancelled %llu, still alive %zu\n",
               static_cast<unsigned long long>(metrics.cancelled), executor.live_tasks());
