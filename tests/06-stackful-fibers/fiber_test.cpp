@@ -1,6 +1,5 @@
 // Fiber tasks: ordinary functions that wait through art::await, side by side
 // with coroutine tasks; their exceptions, cancellation, and stacks.
-#include <array>
 #include <atomic>
 #include <cstdint>
 #include <memory>
@@ -57,9 +56,12 @@ TEST(Ex6_2_Suspend, AwaitSuspendsTheFiberUntilTheWake) {
 TEST(Ex6_2_Suspend, AValueFromAnotherThreadReachesTheFiber) {
   Executor executor;
   auto [input, completer] = make_manual_future<int>();
-  std::jthread other([completer = std::move(completer)]() mutable { completer.complete(20); });
   ManualFuture<int>& value = input;  // Clang 15 cannot capture a structured binding
-  EXPECT_EQ(executor.block_on(fiber([&value] { return art::await(value) * 2; })), 40);
+  auto handle = executor.spawn(fiber([&value] { return art::await(value) * 2; }));
+  EXPECT_EQ(executor.run_until_stalled(), 1U);  // suspended inside art::await
+  std::jthread other([completer = std::move(completer)]() mutable { completer.complete(20); });
+  executor.run();  // sleeps until the other thread's wake arrives
+  EXPECT_EQ(art::block_on(handle), 40);
 }
 
 int wait_at_depth(int depth, ProbeFuture& future) {
@@ -187,12 +189,6 @@ TEST(Fiber, TheStackSizeIsConfigurableButNotTooSmall) {
   EXPECT_THROW(StackPool(1024), std::invalid_argument);
 }
 
-int recurse(int depth) {
-  std::array<volatile char, 1024> frame{};  // a kilobyte of stack per call
-  frame[0] = static_cast<char>(depth);
-  return depth == 0 ? frame[0] : recurse(depth - 1) + frame[0];
-}
-
 TEST(FiberDeathTest, TheLowestPageOfAStackIsAGuard) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   StackPool guarded;
@@ -207,17 +203,6 @@ TEST(FiberDeathTest, TheLowestPageOfAStackIsAGuard) {
   boost::context::stack_context plain = unguarded.allocate();
   *(static_cast<volatile char*>(plain.sp) - plain.size) = 1;  // no guard: writable
   unguarded.deallocate(plain);
-}
-
-TEST(FiberDeathTest, TheGuardPageStopsAStackOverflow) {
-  GTEST_FLAG_SET(death_test_style, "threadsafe");
-  EXPECT_DEATH(
-      {
-        StackPool stacks(StackPool::kMinimumStackSize);
-        Executor executor;
-        executor.block_on(fiber([] { return recurse(1'000'000); }, stacks));
-      },
-      "");
 }
 
 }  // namespace

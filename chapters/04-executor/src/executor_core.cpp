@@ -56,25 +56,30 @@ ExecutorCore* ExecutorCore::current() { return current_core; }
 
 // ANCHOR: spawn_paths
 void ExecutorCore::spawn_local(TaskHeader* task) {
-  if (shut_down_) {
-    task->cancel();
-    task->release();  // live-list reference
-    task->release();  // run-queue reference
-    throw ExecutorShutDown();
-  }
+  if (shut_down_)
+    refuse(task);
+  admit(task);
+}
+
+void ExecutorCore::spawn_remote(TaskHeader* task) {
+  if (!channel_.send_spawned(task))
+    refuse(task);
+}
+
+// A new task enters the live list and the run queue.
+void ExecutorCore::admit(TaskHeader* task) {
   live_.push(task);
   ++metrics_.spawned;
   run_queue_.push_back(task);
   logger().debug("executor: spawned task {} ({} live)", static_cast<void*>(task), live_.size());
 }
 
-void ExecutorCore::spawn_remote(TaskHeader* task) {
-  if (!channel_.send_spawned(task)) {
-    task->cancel();
-    task->release();
-    task->release();
-    throw ExecutorShutDown();
-  }
+// A task spawned after shutdown: never run; the JoinHandle keeps it until dropped.
+void ExecutorCore::refuse(TaskHeader* task) {
+  task->cancel();
+  task->release();  // live-list reference
+  task->release();  // run-queue reference
+  throw ExecutorShutDown();
 }
 // ANCHOR_END: spawn_paths
 
@@ -89,11 +94,8 @@ void ExecutorCore::enqueue(TaskHeader* task) {
 
 void ExecutorCore::receive_remote() {
   TaskChannel::Batch batch = channel_.receive();
-  for (TaskHeader* task : batch.spawned) {
-    live_.push(task);
-    ++metrics_.spawned;
-    run_queue_.push_back(task);
-  }
+  for (TaskHeader* task : batch.spawned)
+    admit(task);
   run_queue_.insert(run_queue_.end(), batch.woken.begin(), batch.woken.end());
 }
 // ANCHOR_END: enqueue

@@ -81,6 +81,11 @@ void ExecutorCore::spawn_local(TaskHeader* task) {
     refuse(task);
     throw ExecutorShutDown();
   }
+  admit(task);
+}
+
+// A new task enters the live list and the run queue.
+void ExecutorCore::admit(TaskHeader* task) {
   hold(task);
   ++metrics_.spawned;
   run_queue_.push(task);
@@ -105,11 +110,8 @@ void ExecutorCore::enqueue(TaskHeader* task) {
 
 void ExecutorCore::receive_remote() {
   TaskChannel::Batch batch = channel_.receive();
-  while (TaskHeader* task = batch.spawned.pop()) {
-    hold(task);
-    ++metrics_.spawned;
-    run_queue_.push(task);
-  }
+  while (TaskHeader* task = batch.spawned.pop())
+    admit(task);
   run_queue_.append(batch.woken);
 }
 

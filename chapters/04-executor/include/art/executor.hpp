@@ -47,6 +47,23 @@ TaskOutput<SpawnedOutput<F>>* make_task(F&& future, std::shared_ptr<ExecutorCore
 }
 // ANCHOR_END: make_task
 
+// ANCHOR: spawn_task
+// Every way to spawn ends here: build the task, keep a handle, hand it over
+// on the executor's own path (`local`) or through the channel.
+template <class F>
+JoinHandle<SpawnedOutput<F>> spawn_task(const std::shared_ptr<ExecutorCore>& core, F&& future,
+                                        bool local) {
+  auto* task = make_task(std::forward<F>(future), core);
+  JoinHandle<SpawnedOutput<F>> handle(task);
+  if (local) {
+    core->spawn_local(task);
+  } else {
+    core->spawn_remote(task);
+  }
+  return handle;
+}
+// ANCHOR_END: spawn_task
+
 // ANCHOR: spawner
 class Spawner {
  public:
@@ -55,14 +72,7 @@ class Spawner {
   // From any thread. Throws ExecutorShutDown once the executor shut down.
   template <class F>
   requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
-    auto* task = make_task(std::forward<F>(future), core_);
-    JoinHandle<SpawnedOutput<F>> handle(task);
-    if (core_->is_current()) {
-      core_->spawn_local(task);
-    } else {
-      core_->spawn_remote(task);
-    }
-    return handle;
+    return spawn_task(core_, std::forward<F>(future), core_->is_current());
   }
 
  private:
@@ -80,10 +90,7 @@ class Executor {
 
   template <class F>
   requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
-    auto* task = make_task(std::forward<F>(future), core_);
-    JoinHandle<SpawnedOutput<F>> handle(task);
-    core_->spawn_local(task);
-    return handle;
+    return spawn_task(core_, std::forward<F>(future), true);
   }
 
   Spawner spawner() const { return Spawner(core_); }
@@ -129,10 +136,7 @@ requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) 
   ExecutorCore* core = ExecutorCore::current();
   if (core == nullptr)
     throw std::logic_error("art::spawn called outside a running executor");
-  auto* task = make_task(std::forward<F>(future), core->shared_from_this());
-  JoinHandle<SpawnedOutput<F>> handle(task);
-  core->spawn_local(task);
-  return handle;
+  return spawn_task(core->shared_from_this(), std::forward<F>(future), true);
 }
 // ANCHOR_END: spawn
 

@@ -50,6 +50,8 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
 
   // ANCHOR: core_state
  private:
+  void admit(TaskHeader* task);
+  [[noreturn]] void refuse(TaskHeader* task);
   void receive_remote();
   void poll_task(TaskHeader* task);
   void complete(TaskHeader* task);

@@ -40,6 +40,22 @@ namespace art {
 template <class F>
 using SpawnedOutput = typename std::decay_t<F>::Output;
 
+// ANCHOR: spawn_task
+// Every way to spawn ends here: build the task in a slot, keep a handle,
+// hand it over on the executor's own path (`local`) or through the channel.
+template <class F>
+JoinHandle<SpawnedOutput<F>> spawn_task(ExecutorCore& core, F&& future, bool local) {
+  auto* task = core.make_task(std::decay_t<F>(std::forward<F>(future)));
+  JoinHandle<SpawnedOutput<F>> handle(task);
+  if (local) {
+    core.spawn_local(task);
+  } else {
+    core.spawn_remote(task);
+  }
+  return handle;
+}
+// ANCHOR_END: spawn_task
+
 // ANCHOR: spawner
 class Spawner {
  public:
@@ -48,14 +64,7 @@ class Spawner {
   // From any thread. Throws ExecutorShutDown once the executor shut down.
   template <class F>
   requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
-    auto* task = core_->make_task(std::decay_t<F>(std::forward<F>(future)));
-    JoinHandle<SpawnedOutput<F>> handle(task);
-    if (core_->is_current()) {
-      core_->spawn_local(task);
-    } else {
-      core_->spawn_remote(task);
-    }
-    return handle;
+    return spawn_task(*core_, std::forward<F>(future), core_->is_current());
   }
 
  private:
@@ -73,10 +82,7 @@ class Executor {
 
   template <class F>
   requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
-    auto* task = core_->make_task(std::decay_t<F>(std::forward<F>(future)));
-    JoinHandle<SpawnedOutput<F>> handle(task);
-    core_->spawn_local(task);
-    return handle;
+    return spawn_task(*core_, std::forward<F>(future), true);
   }
 
   Spawner spawner() const { return Spawner(core_); }
@@ -125,10 +131,7 @@ requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) 
   ExecutorCore* core = ExecutorCore::current();
   if (core == nullptr)
     throw std::logic_error("art::spawn called outside a running executor");
-  auto* task = core->make_task(std::decay_t<F>(std::forward<F>(future)));
-  JoinHandle<SpawnedOutput<F>> handle(task);
-  core->spawn_local(task);
-  return handle;
+  return spawn_task(*core, std::forward<F>(future), true);
 }
 // ANCHOR_END: spawn
 

@@ -63,6 +63,7 @@ class ExecutorCore {
  private:
   void hold(TaskHeader* task);    // into the live list, marked held in the slab
   void let_go(TaskHeader* task);  // out of both; the caller then releases
+  void admit(TaskHeader* task);   // into the live list and the run queue
   void receive_remote();
   void poll_task(TaskHeader* task);
   void complete(TaskHeader* task);
