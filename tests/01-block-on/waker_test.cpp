@@ -1,9 +1,11 @@
 #include "art/waker.hpp"
 
 #include <utility>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
+#include "art/context.hpp"
 #include "counting_waker.hpp"
 
 namespace art {
@@ -114,6 +116,13 @@ TEST(Waker, NoopWakerDoesNothing) {
   waker.wake_by_ref();
   std::move(waker).wake();
   EXPECT_FALSE(waker);  // NOLINT(bugprone-use-after-move)
+}
+
+// A Context refers to its waker; one built from a temporary would dangle.
+TEST(Context, CannotBeBuiltFromATemporaryWaker) {
+  EXPECT_FALSE((std::is_constructible_v<Context, Waker&&>));
+  EXPECT_TRUE((std::is_constructible_v<Context, const Waker&>));
+  EXPECT_TRUE((std::is_constructible_v<Context, Waker&>));
 }
 
 }  // namespace

@@ -5,9 +5,11 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
+#include "art/context.hpp"
 #include "art/block_on.hpp"
 #include "counting_waker.hpp"
 
@@ -74,6 +76,13 @@ TEST(ManualFuture, PollAfterReadyIsAClearError) {
   completer.complete(1);
   EXPECT_EQ(block_on(future), 1);
   EXPECT_THROW(block_on(future), std::logic_error);
+}
+
+// A Context refers to its waker; one built from a temporary would dangle.
+TEST(Context, CannotBeBuiltFromATemporaryWaker) {
+  EXPECT_FALSE((std::is_constructible_v<Context, Waker&&>));
+  EXPECT_TRUE((std::is_constructible_v<Context, const Waker&>));
+  EXPECT_TRUE((std::is_constructible_v<Context, Waker&>));
 }
 
 }  // namespace

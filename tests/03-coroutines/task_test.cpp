@@ -5,9 +5,11 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <type_traits>
 
 #include <gtest/gtest.h>
 
+#include "art/context.hpp"
 #include "art/block_on.hpp"
 #include "art/manual_future.hpp"
 #include "art/ready_future.hpp"
@@ -134,6 +136,13 @@ TEST(Ex3_2_Awaiter, NestedTasks) {
     co_return a + b;
   };
   EXPECT_EQ(block_on(outer()), 6);
+}
+
+// A Context refers to its waker; one built from a temporary would dangle.
+TEST(Context, CannotBeBuiltFromATemporaryWaker) {
+  EXPECT_FALSE((std::is_constructible_v<Context, Waker&&>));
+  EXPECT_TRUE((std::is_constructible_v<Context, const Waker&>));
+  EXPECT_TRUE((std::is_constructible_v<Context, Waker&>));
 }
 
 }  // namespace

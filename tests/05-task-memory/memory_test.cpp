@@ -82,10 +82,12 @@ TEST(Ex5_1_FramePool, NoGlobalAllocationPerSpawnAfterWarmUp) {
   handles.reserve(kTasks);
   const std::int64_t warm = executor.block_on(spawn_and_join(kTasks, &handles));
   executor.block_on(spawn_detached(kTasks));
+  executor.run_until_stalled();  // block_on returned when its own task was done
 
   const std::uint64_t before = global_allocations();
   const std::int64_t sum = executor.block_on(spawn_and_join(kTasks, &handles));
   executor.block_on(spawn_detached(kTasks));
+  executor.run_until_stalled();
   const std::uint64_t after = global_allocations();
 
   EXPECT_EQ(sum, warm);

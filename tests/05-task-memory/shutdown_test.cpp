@@ -1,8 +1,10 @@
 // Shutdown: every task still alive is destroyed, joins say so, late spawns
 // and late wakes are refused without leaking or crashing.
 #include <atomic>
+#include <latch>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -15,6 +17,7 @@
 namespace art {
 namespace {
 
+using testing::PausesInItsDestructor;
 using testing::PendingForever;
 
 TEST(Shutdown, DestroysAHundredThousandPendingTasks) {
@@ -98,27 +101,31 @@ TEST(Executor, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
   EXPECT_EQ(destroyed->load(), 2);
 }
 
-TEST(Executor, WakesRacingWithShutdownLoseNothing) {
-  auto destroyed = std::make_shared<std::atomic<int>>(0);
+TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
   constexpr int kTasks = 64;
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
   std::vector<std::shared_ptr<Waker>> wakers;
-  Executor executor;
-  for (int i = 0; i < kTasks; ++i) {
-    wakers.push_back(std::make_shared<Waker>());
-    (void)executor.spawn(PendingForever(destroyed, wakers.back()));
-  }
-  executor.run_until_stalled();
-  std::atomic<bool> stop{false};
-  std::jthread waking([&] {
-    while (!stop.load())
+  std::latch destroying(1);
+  std::latch woken(1);
+  {
+    Executor executor;
+    (void)executor.spawn(PausesInItsDestructor(&destroying, &woken));
+    for (int i = 0; i < kTasks; ++i) {
+      wakers.push_back(std::make_shared<Waker>());
+      (void)executor.spawn(PendingForever(destroyed, wakers.back()));
+    }
+    executor.run_until_stalled();
+    std::jthread waking([&] {
+      destroying.wait();  // shutdown is cancelling tasks right now
       for (auto& waker : wakers)
-        waker->wake_by_ref();
-  });
-  executor.run_until_stalled();
-  executor.shutdown();
-  stop.store(true);
-  waking.join();
-  EXPECT_EQ(destroyed->load(), kTasks);
+        waker->wake_by_ref();  // some are cancelled already, some not yet
+      woken.count_down();
+    });
+    executor.shutdown();
+  }
+  EXPECT_EQ(destroyed->load(), kTasks);  // each future destroyed exactly once
+  for (auto& waker : wakers)
+    waker->reset();  // the last references: no task may be left (LeakSanitizer)
 }
 
 }  // namespace

@@ -1,6 +1,7 @@
 // The task state machine: wakes from other threads, repeated wakes, wakes
 // during the task's own poll, and wakes after it finished.
 #include <atomic>
+#include <latch>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,7 @@ namespace {
 using testing::Probe;
 using testing::ProbeFuture;
 using testing::WakesItselfWhilePolled;
+using testing::WokenByOtherThreadsWhilePolled;
 
 Task<int> add_one(ManualFuture<int> input) { co_return 1 + co_await input; }
 
@@ -64,23 +66,35 @@ TEST(Wake, WakeAfterTheTaskFinishedIsIgnored) {
   EXPECT_EQ(executor.metrics().polls, 2U);
 }
 
-TEST(Wake, ConcurrentWakesFromManyThreadsNeverDoublePoll) {
+TEST(Wake, ConcurrentWakesOfAnIdleTaskQueueItOnce) {
   Executor executor;
   auto probe = std::make_shared<Probe>();
   auto handle = executor.spawn(ProbeFuture(probe));
   executor.run_until_stalled();
   Waker waker = probe->waker;
+  std::latch start(4);
   {
     std::vector<std::jthread> threads;
     threads.reserve(4);
     for (int t = 0; t < 4; ++t)
-      threads.emplace_back([waker] {
+      threads.emplace_back([&start, waker] {
+        start.arrive_and_wait();  // all four race for the idle -> scheduled step
         for (int i = 0; i < 1000; ++i)
           waker.wake_by_ref();
       });
   }
   executor.run_until_stalled();
   EXPECT_EQ(probe->polls, 2);  // however many wakes, one queue entry
+}
+
+TEST(Notified, WakesFromOtherThreadsDuringThePollRequeueItOnce) {
+  Executor executor;
+  auto polls = std::make_shared<std::atomic<int>>(0);
+  // Four threads wake the task while it runs (running -> notified), and the
+  // poll returns only after all four did: none of those wakes may be lost,
+  // and together they are worth one more poll, not four.
+  EXPECT_EQ(executor.block_on(WokenByOtherThreadsWhilePolled(polls, 4)), 2);
+  EXPECT_EQ(executor.metrics().polls, 2U);
 }
 
 TEST(Notified, WakeDuringItsOwnPollPollsItOnceMore) {

@@ -2,7 +2,13 @@
 #pragma once
 
 #include <atomic>
+#include <exception>
+#include <latch>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <utility>
+#include <vector>
 
 #include "art/context.hpp"
 #include "art/poll.hpp"
@@ -76,6 +82,68 @@ class Immediately {
 
  private:
   int value_;
+};
+
+// Woken by `threads` other threads during its first poll, which returns
+// Pending only after every one of those wakes has returned: each wake meets
+// the task running, on a thread that is not the executor's. Ready (with its
+// poll count) on the next poll. A wake that throws is rethrown by the poll.
+class WokenByOtherThreadsWhilePolled {
+ public:
+  using Output = int;
+  WokenByOtherThreadsWhilePolled(std::shared_ptr<std::atomic<int>> polls, int threads)
+      : polls_(std::move(polls)), threads_(threads) {}
+
+  Poll<int> poll(Context& cx) {
+    const int polls = polls_->fetch_add(1) + 1;
+    if (polls > 1)
+      return polls;
+    std::exception_ptr error;
+    std::mutex error_mutex;
+    {
+      std::vector<std::jthread> wakers;
+      for (int t = 0; t < threads_; ++t)
+        wakers.emplace_back([&] {
+          try {
+            cx.waker().wake_by_ref();
+          } catch (...) {
+            const std::lock_guard lock(error_mutex);
+            error = std::current_exception();
+          }
+        });
+    }  // joined: every wake has returned
+    if (error)
+      std::rethrow_exception(error);
+    return pending;
+  }
+
+ private:
+  std::shared_ptr<std::atomic<int>> polls_;
+  int threads_;
+};
+
+// Pending forever; its destructor stops halfway, counts down `destroying`,
+// and finishes only once another thread counted down `resume`.
+class PausesInItsDestructor {
+ public:
+  using Output = int;
+  PausesInItsDestructor(std::latch* destroying, std::latch* resume)
+      : destroying_(destroying), resume_(resume) {}
+  PausesInItsDestructor(PausesInItsDestructor&& other) noexcept
+      : destroying_(std::exchange(other.destroying_, nullptr)),
+        resume_(std::exchange(other.resume_, nullptr)) {}
+  PausesInItsDestructor& operator=(PausesInItsDestructor&&) = delete;
+  ~PausesInItsDestructor() {
+    if (destroying_ == nullptr)
+      return;  // moved from
+    destroying_->count_down();
+    resume_->wait();
+  }
+  Poll<int> poll(Context& /*cx*/) { return pending; }
+
+ private:
+  std::latch* destroying_;
+  std::latch* resume_;
 };
 
 }  // namespace art::testing

@@ -62,23 +62,45 @@ void ExecutorCore::spawn_local(TaskHeader* task) {
 }
 
 void ExecutorCore::spawn_remote(TaskHeader* task) {
-  if (!channel_.send_spawned(task))
+  bool sent = false;
+  try {
+    sent = channel_.send_spawned(task);
+  } catch (...) {  // out of memory: the task never existed for the executor
+    discard(task);
+    throw;
+  }
+  if (!sent)
     refuse(task);
 }
 
-// A new task enters the live list and the run queue.
+// A new task enters the run queue and the live list. The push, which can
+// fail, comes first: a task that could not be queued is discarded whole.
 void ExecutorCore::admit(TaskHeader* task) {
+  try {
+    run_queue_.push_back(task);
+  } catch (...) {
+    discard(task);
+    throw;
+  }
   live_.push(task);
   ++metrics_.spawned;
-  run_queue_.push_back(task);
   logger().debug("executor: spawned task {} ({} live)", static_cast<void*>(task), live_.size());
 }
 
-// A task spawned after shutdown: never run; the JoinHandle keeps it until dropped.
-void ExecutorCore::refuse(TaskHeader* task) {
-  task->cancel();
+// A task that will never run: its future destroyed now, then published as
+// cancelled; the executor gives back the references it would have held
+// (live list and run queue). The JoinHandle keeps the task until dropped.
+void ExecutorCore::discard(TaskHeader* task) noexcept {
+  if (task->cancel()) {
+    task->drop_future();
+    task->mark_done();
+  }
   task->release();  // live-list reference
   task->release();  // run-queue reference
+}
+
+void ExecutorCore::refuse(TaskHeader* task) {
+  discard(task);
   throw ExecutorShutDown();
 }
 // ANCHOR_END: spawn_paths
@@ -94,14 +116,40 @@ void ExecutorCore::enqueue(TaskHeader* task) {
 
 void ExecutorCore::receive_remote() {
   TaskChannel::Batch batch = channel_.receive();
-  for (TaskHeader* task : batch.spawned)
-    admit(task);
-  run_queue_.insert(run_queue_.end(), batch.woken.begin(), batch.woken.end());
+  while (!batch.spawned.empty()) {
+    TaskHeader* task = batch.spawned.front();
+    batch.spawned.pop_front();
+    try {
+      admit(task);
+    } catch (...) {  // out of memory: the rest of the batch is discarded too
+      for (TaskHeader* rest : batch.spawned)
+        discard(rest);
+      for (TaskHeader* woken : batch.woken)
+        woken->unschedule();
+      throw;
+    }
+  }
+  requeue_woken(batch.woken);
+}
+
+// Tasks woken on other threads, already `scheduled`, each with its entry's
+// reference. Those that cannot be queued go back to idle (unschedule).
+void ExecutorCore::requeue_woken(std::deque<TaskHeader*>& woken) {
+  while (!woken.empty()) {
+    try {
+      run_queue_.push_back(woken.front());
+    } catch (...) {
+      for (TaskHeader* task : woken)
+        task->unschedule();
+      throw;
+    }
+    woken.pop_front();
+  }
 }
 // ANCHOR_END: enqueue
 
 // ANCHOR: run_ready
-void ExecutorCore::run_ready() {
+void ExecutorCore::run_ready(const TaskHeader* until_done) {
   if (running_)
     throw std::logic_error("executor run from inside one of its own tasks");
   CurrentCoreScope scope(this);
@@ -114,6 +162,8 @@ void ExecutorCore::run_ready() {
     TaskHeader* task = run_queue_.front();
     run_queue_.pop_front();
     poll_task(task);
+    if (until_done != nullptr && until_done->is_done())
+      break;  // block_on's task: the others stay queued for the next run
   }
 }
 // ANCHOR_END: run_ready
@@ -137,12 +187,26 @@ void ExecutorCore::poll_task(TaskHeader* task) {
   if (task->poll_future(cx)) {
     complete(task);
   } else if (!task->finish_poll()) {
-    task->retain();  // woken while running: back of the queue, once
-    run_queue_.push_back(task);
+    requeue(task);  // woken while running: back of the queue, once
   }
   // END EXERCISE
 }
 // ANCHOR_END: poll_task
+
+// ANCHOR: requeue
+// A task that finish_poll() left `scheduled` gets a queue entry, with its
+// own reference. A push that fails leaves it idle rather than scheduled in
+// no queue (see TaskHeader::unschedule), and the error leaves run().
+void ExecutorCore::requeue(TaskHeader* task) {
+  task->retain();
+  try {
+    run_queue_.push_back(task);
+  } catch (...) {
+    task->unschedule();
+    throw;
+  }
+}
+// ANCHOR_END: requeue
 
 // ANCHOR: complete
 void ExecutorCore::complete(TaskHeader* task) {
@@ -180,10 +244,11 @@ void ExecutorCore::shutdown() {
 // ANCHOR: cancel_live_tasks
 bool ExecutorCore::cancel_live_tasks() {
   // EXERCISE 4.4: cancel every live task: destroy its future, tell its joiner
-  // HINT: return false if live_ is empty. Otherwise, for each task at
-  // live_.front(): remove it from live_; if task->cancel() succeeds (it was
-  // not done), drop_future(), count it in metrics_.cancelled and
-  // notify_joiner(); then release() the list's reference. Return true.
+  // HINT: every live task is claimed for cancellation once (a task that
+  // finished meanwhile is left alone), and a joiner must never see a task
+  // done while its future is still being destroyed: the outcome is
+  // published after the destructors ran, and only then is the joiner woken.
+  // The list's reference is given back for every task it held.
   if (live_.empty())
     return false;
   while (TaskHeader* task = live_.front()) {
@@ -191,7 +256,8 @@ bool ExecutorCore::cancel_live_tasks() {
     if (task->cancel()) {
       task->drop_future();  // runs the future's destructors now
       ++metrics_.cancelled;
-      task->notify_joiner();  // its join will throw TaskCancelled
+      task->mark_done();      // only now: its join will throw TaskCancelled
+      task->notify_joiner();
     }
     task->release();
   }

@@ -55,8 +55,8 @@ void TaskHeader::schedule() {
   for (;;) {
     if (state == State::idle) {
       if (state_.compare_exchange_weak(state, State::scheduled, std::memory_order_acq_rel)) {
-        retain();
-        executor_->enqueue(this);
+        retain();  // the queue entry's reference
+        enqueue_or_unschedule();
         return;
       }
     } else if (state == State::running) {
@@ -90,8 +90,37 @@ bool TaskHeader::finish_poll() {
 }
 
 bool TaskHeader::cancel() {
-  return state_.exchange(State::done, std::memory_order_acq_rel) != State::done;
+  // acq_rel, as in schedule(): whoever wins sees the task's last writes and
+  // makes its own visible to the next thread that looks at the state.
+  State state = state_.load(std::memory_order_acquire);
+  while (state != State::done && state != State::cancelling) {
+    if (state_.compare_exchange_weak(state, State::cancelling, std::memory_order_acq_rel))
+      return true;
+  }
+  return false;
 }
 // ANCHOR_END: transitions
+
+// ANCHOR: unschedule
+// The task was just moved to `scheduled` by this thread, which now owns the
+// queue entry. If the push fails (out of memory), the task must not stay
+// scheduled in no queue, where every later wake would find it "queued" and
+// do nothing: give the entry back and let the error reach whoever woke it.
+// A later wake then queues it normally.
+void TaskHeader::enqueue_or_unschedule() {
+  try {
+    executor_->enqueue(this);
+  } catch (...) {
+    unschedule();
+    throw;
+  }
+}
+
+void TaskHeader::unschedule() noexcept {
+  State expected = State::scheduled;  // fails only if shutdown cancelled it meanwhile
+  state_.compare_exchange_strong(expected, State::idle, std::memory_order_acq_rel);
+  release();  // the reference the queue entry would have held
+}
+// ANCHOR_END: unschedule
 
 }  // namespace art

@@ -73,6 +73,7 @@ void ExecutorCore::let_go(TaskHeader* task) {
 void ExecutorCore::refuse(TaskHeader* task) {
   (void)task->cancel();
   task->drop_future();
+  task->mark_done();
   task->release();  // the executor's reference; the JoinHandle keeps the other
 }
 
@@ -116,7 +117,7 @@ void ExecutorCore::receive_remote() {
 }
 
 // ANCHOR: run_ready
-void ExecutorCore::run_ready() {
+void ExecutorCore::run_ready(const TaskHeader* until_done) {
   if (running_)
     throw std::logic_error("executor run from inside one of its own tasks");
   CurrentCoreScope scope(this);
@@ -128,6 +129,8 @@ void ExecutorCore::run_ready() {
     if (task == nullptr)
       break;
     poll_task(task);
+    if (until_done != nullptr && until_done->is_done())
+      break;  // block_on's task: the others stay queued for the next run
   }
 }
 // ANCHOR_END: run_ready
@@ -169,8 +172,9 @@ bool ExecutorCore::abort(TaskId id) {
   const TaskHeader::State was = task->cancel();
   if (was != TaskHeader::State::idle && was != TaskHeader::State::scheduled)
     return false;  // done already, or it is the task running right now
-  task->drop_future();
+  task->drop_future();  // first, so that a joiner seeing `done` finds it gone
   ++metrics_.cancelled;
+  task->mark_done();
   task->notify_joiner();
   if (was == TaskHeader::State::idle) {  // in no queue: let it go now
     let_go(task);
@@ -204,9 +208,11 @@ void ExecutorCore::cancel(TaskHeader* task) {
   // Destroying the future may wake other tasks (they cannot be enqueued any
   // more: the channel is closed) or drop their handles: both are safe,
   // because each of those tasks is still held by its own executor reference.
-  if (task->cancel() != TaskHeader::State::done) {
-    task->drop_future();
+  const TaskHeader::State was = task->cancel();
+  if (was == TaskHeader::State::idle || was == TaskHeader::State::scheduled) {
+    task->drop_future();  // first, so that a joiner seeing `done` finds it gone
     ++metrics_.cancelled;
+    task->mark_done();
     task->notify_joiner();
   }
   task->release();

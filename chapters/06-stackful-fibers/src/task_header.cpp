@@ -87,7 +87,7 @@ bool TaskHeader::finish_poll() {
 TaskHeader::State TaskHeader::cancel() {
   State state = state_.load(std::memory_order_acquire);
   while (state == State::idle || state == State::scheduled) {
-    if (state_.compare_exchange_weak(state, State::done, std::memory_order_acq_rel))
+    if (state_.compare_exchange_weak(state, State::cancelling, std::memory_order_acq_rel))
       break;  // `state` still holds the state it was cancelled from
   }
   return state;  // running (it cannot be cancelled from inside) or done: unchanged

@@ -14,6 +14,10 @@ namespace art {
 class Context {
  public:
   explicit Context(const Waker& waker) : waker_(waker) {}
+  // A Context only refers to its waker: one made from a temporary would
+  // dangle as soon as the statement ends (`Context cx(noop_waker());`).
+  // Keep the waker in a variable that outlives the Context.
+  explicit Context(Waker&&) = delete;
 
   // The waker to keep (by copying it) if the poll returns Pending.
   const Waker& waker() const { return waker_; }

@@ -40,7 +40,9 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   void spawn_remote(TaskHeader* task);  // any thread; throws once shut down
   void enqueue(TaskHeader* task);       // a woken task (TaskHeader::schedule)
 
-  void run_ready();  // polls until no task is ready; never blocks
+  // Polls until no task is ready, or until `until_done` is done; never blocks.
+  void run_ready(const TaskHeader* until_done = nullptr);
+  bool is_running() const { return running_; }  // inside run_ready, on this thread
   void wait_for_remote_work() { channel_.wait_for_items(); }
   void shutdown();  // cancels every live task; idempotent
 
@@ -51,9 +53,12 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   // ANCHOR: core_state
  private:
   void admit(TaskHeader* task);
+  void discard(TaskHeader* task) noexcept;
   [[noreturn]] void refuse(TaskHeader* task);
   void receive_remote();
+  void requeue_woken(std::deque<TaskHeader*>& woken);
   void poll_task(TaskHeader* task);
+  void requeue(TaskHeader* task);
   void complete(TaskHeader* task);
   bool cancel_live_tasks();
   bool release_queued_tasks();

@@ -77,6 +77,7 @@ class [[nodiscard]] JoinHandle {
   }
   // ANCHOR_END: join_handle_take
 
+  friend class Executor;  // block_on runs until this task is done
   TaskOutput<T>* task_;
 };
 // ANCHOR_END: join_handle

@@ -17,7 +17,7 @@
 //                        │                         ▼   ▼
 //                        └──── after the poll ─ notified   done
 //
-//     idle or scheduled ──cancel (shutdown)──▶ done
+//     idle or scheduled ──cancel──▶ cancelling ──future destroyed──▶ done
 //
 //   idle       waiting for a wake; in no queue
 //   scheduled  in exactly one run queue, waiting to be polled
@@ -26,6 +26,8 @@
 //              the queue once, instead of being lost (a wake during the poll
 //              must not be dropped) or queued twice (a wake must not make two
 //              executors' worth of polls)
+//   cancelling claimed by shutdown: its future is being destroyed; wakes
+//              are ignored, and a joiner does not see it done yet
 //   done       finished or cancelled; never polled again, wakes are ignored
 //
 // Only the first wake of an idle task enqueues it, so a task is in at most
@@ -51,7 +53,7 @@ class ExecutorCore;
 // NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): release() destroys it
 class TaskHeader {
  public:
-  enum class State : std::uint8_t { idle, scheduled, running, notified, done };
+  enum class State : std::uint8_t { idle, scheduled, running, notified, cancelling, done };
 
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;
@@ -65,7 +67,11 @@ class TaskHeader {
   // The executor's side of the state machine.
   bool start_running();  // scheduled -> running; false if it was cancelled
   bool finish_poll();    // running -> idle; false if notified (then: scheduled)
-  bool cancel();         // any -> done; false if it was done already
+  bool cancel();         // idle or scheduled -> cancelling; false if done already
+  void enqueue_or_unschedule();    // after -> scheduled: queue it, or undo on failure
+  void unschedule() noexcept;      // scheduled -> idle, when it could not be queued
+  // Publishes the stored output, or the destroyed future of a cancelled
+  // task: release pairs with the acquire in is_done().
   void mark_done() { state_.store(State::done, std::memory_order_release); }
   bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
   bool runs_on_current_thread() const;  // is this thread running its executor now?

@@ -14,7 +14,9 @@
 //
 //   run()                runs until every task is done (sleeping while they wait)
 //   run_until_stalled()  runs until no task is ready, then returns; never sleeps
-//   block_on(f)          spawns f and runs until it is done; returns its output
+//   block_on(f)          spawns f and runs until f is done, and no longer: other
+//                        tasks still ready stay queued for the next run; returns
+//                        f's output. Refused inside one of the executor's tasks.
 //   shutdown()           cancels every task still alive (also in ~Executor)
 //
 // Tasks spawn more tasks with art::spawn(f), which finds the executor running
@@ -107,9 +109,12 @@ class Executor {
 // ANCHOR: block_on
 template <class F>
 requires Future<std::decay_t<F>> SpawnedOutput<F> Executor::block_on(F&& future) {
+  if (core_->is_running())  // refused before anything runs
+    throw std::logic_error(
+        "block_on called from inside one of this executor's tasks: await the future instead");
   JoinHandle<SpawnedOutput<F>> handle = spawn(std::forward<F>(future));
   for (;;) {
-    core_->run_ready();
+    core_->run_ready(handle.task_);  // returns as soon as this task is done
     if (handle.is_finished())
       break;
     core_->wait_for_remote_work();  // every task waits on another thread

@@ -74,6 +74,7 @@ class [[nodiscard]] JoinHandle {
     }
   }
 
+  friend class Executor;  // block_on runs until this task is done
   TaskOutput<T>* task_;
   TaskId id_;
 };

@@ -52,7 +52,9 @@ class ExecutorCore {
   void enqueue(TaskHeader* task);       // a woken task (TaskHeader::schedule)
   bool abort(TaskId id);                // executor thread; false if stale or done
 
-  void run_ready();  // polls until no task is ready; never blocks
+  // Polls until no task is ready, or until `until_done` is done; never blocks.
+  void run_ready(const TaskHeader* until_done = nullptr);
+  bool is_running() const { return running_; }  // inside run_ready, on this thread
   void wait_for_remote_work() { channel_.wait_for_items(); }
   void shutdown();  // cancels every live task; idempotent
 

@@ -8,7 +8,11 @@
 //                        │                         ▼   ▼
 //                        └──── after the poll ─ notified   done
 //
-//     idle or scheduled ──cancel (shutdown)──▶ done
+//     idle or scheduled ──cancel──▶ cancelling ──future destroyed──▶ done
+//
+// `cancelling` is a claim: the canceller (abort or shutdown) destroys the
+// future while wakes are ignored and a joiner does not yet see the task
+// done; only then does mark_done() publish it.
 //
 // What changed is where the task lives and what it costs to keep it alive:
 //
@@ -55,7 +59,7 @@ class ExecutorCore;
 // NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): release() destroys it
 class TaskHeader {
  public:
-  enum class State : std::uint8_t { idle, scheduled, running, notified, done };
+  enum class State : std::uint8_t { idle, scheduled, running, notified, cancelling, done };
 
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;
@@ -80,7 +84,9 @@ class TaskHeader {
     return true;
   }
   bool finish_poll();  // running -> idle; false if notified (then: scheduled)
-  State cancel();      // idle or scheduled -> done; returns the state it left
+  State cancel();      // idle or scheduled -> cancelling; returns the state it left
+  // Publishes the stored output, or a cancelled task's destroyed future:
+  // release pairs with the acquire in is_done().
   void mark_done() { state_.store(State::done, std::memory_order_release); }
   bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
   bool runs_on_current_thread() const;  // is this thread running its executor now?
