@@ -76,7 +76,45 @@ TEST(Ex4_4_Shutdown, DestroyingAFutureThatWakesAnotherTaskIsSafe) {
   EXPECT_EQ(destroyed->load(), 1);
 }
 
-TEST(Ex4_4_Shutdown, AWakeAfterTheExecutorIsGoneIsHarmless) {
+// A waker that counts its wakes, for a joiner the test can watch.
+struct WakeCount {
+  std::atomic<int> wakes{0};
+};
+RawWaker clone_counting(void* data);
+void wake_counting(void* data) { static_cast<WakeCount*>(data)->wakes.fetch_add(1); }
+void drop_counting(void* /*data*/) noexcept {}
+constexpr WakerVTable counting_vtable{clone_counting, wake_counting, wake_counting, drop_counting};
+RawWaker clone_counting(void* data) { return RawWaker{data, &counting_vtable}; }
+
+// Joins a task with a waker of its own instead of its task's.
+class JoinsWithItsOwnWaker {
+ public:
+  using Output = int;
+  JoinsWithItsOwnWaker(JoinHandle<int> handle, WakeCount* count)
+      : handle_(std::move(handle)), waker_(RawWaker{count, &counting_vtable}) {}
+  Poll<int> poll(Context& /*cx*/) {
+    Context inner(waker_);
+    return handle_.poll(inner);
+  }
+
+ private:
+  JoinHandle<int> handle_;
+  Waker waker_;
+};
+
+TEST(Ex4_4_Shutdown, ShutdownWakesTheJoinerOfACancelledTask) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  WakeCount count;
+  Executor executor;
+  auto target = executor.spawn(PendingForever(destroyed));
+  (void)executor.spawn(JoinsWithItsOwnWaker(std::move(target), &count));
+  executor.run_until_stalled();
+  EXPECT_EQ(count.wakes.load(), 0);
+  executor.shutdown();
+  EXPECT_EQ(count.wakes.load(), 1);  // told once that the task will never finish
+}
+
+TEST(Executor, AWakeAfterTheExecutorIsGoneIsHarmless) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   auto waker = std::make_shared<Waker>();
   {

@@ -171,11 +171,16 @@ void ExecutorCore::run_ready(const TaskHeader* until_done) {
 // ANCHOR: poll_task
 void ExecutorCore::poll_task(TaskHeader* task) {
   // EXERCISE 4.3: poll one task taken from the run queue
-  // HINT: if !task->start_running() the task was cancelled: release() the
-  // queue's reference and return. Otherwise take task->waker(), release() the
-  // queue's reference, count the poll and call task->poll_future(cx).
-  // True: complete(task). False: if !task->finish_poll() the task was woken
-  // during its poll; retain() it and push it on run_queue_ again.
+  // HINT: every queue entry holds one reference, and the poll needs one
+  // too: account for each of them exactly once. A task cancelled while it
+  // was queued is never polled. A Pending task that was woken during its
+  // poll goes back to the queue once.
+  // HINT 2: the state machine of TaskHeader decides everything: which
+  // transition starts the poll, which one ends it, and what each one's
+  // result means. The waker the poll hands out must keep the task alive
+  // for as long as a future holds a clone of it.
+  // HINT 3: a guard that can return early, a poll through a Context, and a
+  // branch on its outcome (done, or Pending and perhaps woken).
   if (!task->start_running()) {
     task->release();  // cancelled while it waited in the queue
     return;
@@ -244,11 +249,16 @@ void ExecutorCore::shutdown() {
 // ANCHOR: cancel_live_tasks
 bool ExecutorCore::cancel_live_tasks() {
   // EXERCISE 4.4: cancel every live task: destroy its future, tell its joiner
-  // HINT: every live task is claimed for cancellation once (a task that
-  // finished meanwhile is left alone), and a joiner must never see a task
-  // done while its future is still being destroyed: the outcome is
-  // published after the destructors ran, and only then is the joiner woken.
-  // The list's reference is given back for every task it held.
+  // HINT: every live task is claimed for cancellation once (one that
+  // finished meanwhile is left alone), its future destroyed now, and its
+  // joiner told. A joiner must never see a task done while its future is
+  // still being destroyed. The list gives back the reference it held.
+  // HINT 2: the claim is a transition of the task's state, and what it
+  // returns says whether there is anything to cancel. Publishing done and
+  // waking the joiner come after the destructors ran, in that order. The
+  // return value says whether there was anything to do at all.
+  // HINT 3: an early exit for an empty list, then one loop that takes the
+  // front task out of the list until there is none.
   if (live_.empty())
     return false;
   while (TaskHeader* task = live_.front()) {

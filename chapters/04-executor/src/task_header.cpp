@@ -47,10 +47,16 @@ bool TaskHeader::runs_on_current_thread() const { return executor_->is_current()
 // ANCHOR: schedule
 void TaskHeader::schedule() {
   // EXERCISE 4.1: wake the task: enqueue it if idle, mark it notified if running
-  // HINT: load state_, then loop on compare_exchange_weak. idle -> scheduled:
-  // the queue entry needs its own reference, so retain() and then
-  // executor_->enqueue(this). running -> notified: nothing else to do, the
-  // executor re-queues it after the poll. scheduled, notified, done: return.
+  // HINT: a wake is a state transition, decided atomically: only the wake
+  // that finds the task idle may queue it (one queue entry per idle period,
+  // however many threads wake it), and a wake that finds it running must
+  // leave a mark instead of being lost. Every other state: nothing to do.
+  // HINT 2: the state can change between your load and your store, so the
+  // transition is a compare-and-swap retried with the value it found. A
+  // queue entry owns a reference of its own: take it before the task can be
+  // popped. If the queue refuses the task, see enqueue_or_unschedule.
+  // HINT 3: the shape is one loop over the state seen last, with one branch
+  // per state that needs a change and a return for the others.
   State state = state_.load(std::memory_order_acquire);
   for (;;) {
     if (state == State::idle) {
@@ -78,9 +84,14 @@ bool TaskHeader::start_running() {
 
 bool TaskHeader::finish_poll() {
   // EXERCISE 4.2: leave the running state after a Pending poll
-  // HINT: compare_exchange_strong running -> idle. If that fails the task
-  // was notified during the poll: store scheduled and return false, so the
-  // executor puts it back on the queue once.
+  // HINT: after a Pending poll the task goes back to idle, unless a wake
+  // arrived during the poll: that wake must cost exactly one more poll,
+  // never none (a lost wake-up) and never two.
+  // HINT 2: another thread may mark the task notified at the very moment
+  // you leave running, so leaving it is one atomic compare-and-swap; what
+  // the swap reports tells you which case you are in. The return value
+  // tells the executor whether to queue the task again.
+  // HINT 3: one attempt at the swap, and one fallback when it fails.
   State expected = State::running;
   if (state_.compare_exchange_strong(expected, State::idle, std::memory_order_acq_rel))
     return true;
