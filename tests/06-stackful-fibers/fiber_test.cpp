@@ -188,6 +188,7 @@ TEST(Fiber, NoGlobalAllocationPerFiberTaskAfterWarmUp) {
 // handler. Then `throw;` shows which exception the thread thinks is handled.
 struct CatchAndWait {
   std::string refused;   // what art::await said, if it refused
+  std::string caught;    // the handler's own exception, read after the wait
   std::string rethrown;  // what `throw;` rethrew afterwards
 };
 
@@ -195,12 +196,13 @@ void catch_and_wait(const std::string& name, const std::shared_ptr<Probe>& probe
                     CatchAndWait* out) {
   try {
     throw std::runtime_error(name);
-  } catch (const std::runtime_error&) {
+  } catch (const std::runtime_error& caught) {
     try {
       art::await(ProbeFuture(probe));  // not complete: it would suspend here
     } catch (const std::logic_error& refused) {
       out->refused = refused.what();
     }
+    out->caught = caught.what();
     try {
       throw;
     } catch (const std::runtime_error& again) {
@@ -226,6 +228,8 @@ TEST(Fiber, TwoFibersWaitingInCatchBlocksKeepTheirOwnExceptions) {
   executor.run_until_stalled();
   EXPECT_TRUE(fiber_a.is_finished());
   EXPECT_TRUE(fiber_b.is_finished());
+  EXPECT_EQ(a.caught, "A");
+  EXPECT_EQ(b.caught, "B");
   EXPECT_EQ(a.rethrown, "A");
   EXPECT_EQ(b.rethrown, "B");
   EXPECT_NE(a.refused.find("inside a catch block"), std::string::npos) << a.refused;
