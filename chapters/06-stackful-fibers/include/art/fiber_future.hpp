@@ -83,7 +83,7 @@ void* allocate_state() {
 template <class State>
 void deallocate_state(void* memory) noexcept {
   if constexpr (alignof(State) > kFramePoolAlignment)
-    ::operator delete (memory, sizeof(State), std::align_val_t{alignof(State)});
+    ::operator delete (memory, std::align_val_t{alignof(State)});
   else
     FramePool::deallocate(memory, sizeof(State));
 }
