@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -181,6 +182,179 @@ TEST(Fiber, NoGlobalAllocationPerFiberTaskAfterWarmUp) {
   EXPECT_EQ(global_allocations() - before, 0U);
   EXPECT_EQ(sum, warm);
   EXPECT_EQ(stacks.mapped(), 1U);
+}
+
+// Throws an exception of its own, catches it, and tries to wait inside the
+// handler. Then `throw;` shows which exception the thread thinks is handled.
+struct CatchAndWait {
+  std::string refused;   // what art::await said, if it refused
+  std::string caught;    // the handler's own exception, read after the wait
+  std::string rethrown;  // what `throw;` rethrew afterwards
+};
+
+void catch_and_wait(const std::string& name, const std::shared_ptr<Probe>& probe,
+                    CatchAndWait* out) {
+  try {
+    throw std::runtime_error(name);
+  } catch (const std::runtime_error& caught) {
+    try {
+      art::await(ProbeFuture(probe));  // not complete: it would suspend here
+    } catch (const std::logic_error& refused) {
+      out->refused = refused.what();
+    }
+    out->caught = caught.what();
+    try {
+      throw;
+    } catch (const std::runtime_error& again) {
+      out->rethrown = again.what();
+    }
+  }
+}
+
+TEST(Fiber, TwoFibersWaitingInCatchBlocksKeepTheirOwnExceptions) {
+  Executor executor;
+  auto probe_a = std::make_shared<Probe>();
+  auto probe_b = std::make_shared<Probe>();
+  CatchAndWait a;
+  CatchAndWait b;
+  auto fiber_a = executor.spawn(fiber([&a, probe_a] { catch_and_wait("A", probe_a, &a); }));
+  auto fiber_b = executor.spawn(fiber([&b, probe_b] { catch_and_wait("B", probe_b, &b); }));
+  // Were the switch allowed: A suspends in its handler, B runs into its
+  // own handler and suspends there, and A resumes first, under B's.
+  executor.run_until_stalled();
+  probe_a->complete(1);
+  executor.run_until_stalled();
+  probe_b->complete(2);
+  executor.run_until_stalled();
+  EXPECT_TRUE(fiber_a.is_finished());
+  EXPECT_TRUE(fiber_b.is_finished());
+  EXPECT_EQ(a.caught, "A");
+  EXPECT_EQ(b.caught, "B");
+  EXPECT_EQ(a.rethrown, "A");
+  EXPECT_EQ(b.rethrown, "B");
+  EXPECT_NE(a.refused.find("inside a catch block"), std::string::npos) << a.refused;
+  EXPECT_NE(b.refused.find("leave the catch block first"), std::string::npos) << b.refused;
+  EXPECT_EQ(probe_a->polls, 0);  // refused before anything was polled
+  EXPECT_EQ(probe_b->polls, 0);
+}
+
+TEST(Fiber, AFiberWaitsAfterItsCatchBlockWithTheExceptionKept) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(fiber([probe]() -> std::string {
+    std::exception_ptr failure;
+    try {
+      throw std::runtime_error("kept");
+    } catch (...) {
+      failure = std::current_exception();
+    }
+    art::await(ProbeFuture(probe));  // outside the handler: allowed
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::runtime_error& again) {
+      return again.what();
+    }
+  }));
+  executor.run_until_stalled();
+  probe->complete(1);
+  executor.run_until_stalled();
+  EXPECT_EQ(art::block_on(handle), "kept");
+}
+
+TEST(Fiber, AFiberPolledFromInsideACatchBlockCanStillWait) {
+  // The poll's own handler is not the fiber's: only a catch block the
+  // fiber entered itself forbids the switch.
+  try {
+    throw std::runtime_error("the poller's");
+  } catch (const std::runtime_error&) {
+    Executor executor;
+    EXPECT_EQ(executor.block_on(fiber([] {
+      art::await(yield_now());
+      return 7;
+    })),
+              7);
+  }
+}
+
+struct alignas(64) Aligned64 {
+  int value;
+  bool always_aligned = true;  // at every address it was constructed at
+
+  explicit Aligned64(int v) : value(v), always_aligned(is_aligned(this)) {}
+  Aligned64(Aligned64&& other) noexcept
+      : value(other.value),
+        always_aligned(other.always_aligned && is_aligned(&other) && is_aligned(this)) {}
+  Aligned64& operator=(Aligned64&&) = delete;
+
+  static bool is_aligned(const void* at) {
+    return reinterpret_cast<std::uintptr_t>(at) % alignof(Aligned64) == 0;
+  }
+};
+
+TEST(Fiber, AnOverAlignedResultIsStoredAligned) {
+  // Several states alive at once, so they occupy different blocks.
+  std::vector<FiberFuture<Aligned64>> futures;
+  for (int i = 0; i < 8; ++i)
+    futures.push_back(fiber([i] { return Aligned64(i); }));
+  for (int i = 0; i < 8; ++i) {
+    Aligned64 result = art::block_on(futures[static_cast<std::size_t>(i)]);
+    EXPECT_EQ(result.value, i);
+    EXPECT_TRUE(result.always_aligned) << "result " << i << " was stored misaligned";
+  }
+}
+
+TEST(Fiber, AFiberTakesItsStackAtItsFirstPollNotAtItsSpawn) {
+  StackPool stacks;
+  Executor executor;
+  int ran = 0;
+  for (int i = 0; i < 1000; ++i)
+    (void)executor.spawn(fiber([&ran] { ++ran; }, stacks));
+  EXPECT_EQ(stacks.mapped(), 0U);  // 1,000 queued fiber tasks, and no stack
+  EXPECT_EQ(stacks.in_use(), 0U);
+  executor.run_until_stalled();
+  EXPECT_EQ(ran, 1000);
+  // One at a time, each fiber ends in its first poll and gives its stack
+  // back before the next one starts: one stack served them all.
+  EXPECT_EQ(stacks.mapped(), 1U);
+  EXPECT_EQ(stacks.in_use(), 0U);
+}
+
+TEST(Fiber, AFiberDestroyedBeforeItsFirstPollNeverTakesAStack) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  StackPool stacks;
+  {
+    Executor executor;
+    auto handle = executor.spawn(fiber(
+        [captured = Lifetime(destroyed)] {
+          (void)captured;
+          return 1;
+        },
+        stacks));
+    executor.shutdown();
+    EXPECT_EQ(destroyed->load(), 1);  // the function and its captures are gone
+    EXPECT_THROW(art::block_on(handle), TaskCancelled);
+  }
+  EXPECT_EQ(stacks.mapped(), 0U);
+}
+
+TEST(Fiber, ThePoolKeepsAtMostItsCapOfFreeStacks) {
+  constexpr std::size_t kCap = 4;
+  StackPool stacks(StackPool::kDefaultStackSize, true, kCap);
+  Executor executor;
+  std::vector<std::shared_ptr<Probe>> probes;
+  for (int i = 0; i < 16; ++i) {
+    probes.push_back(std::make_shared<Probe>());
+    (void)executor.spawn(
+        fiber([probe = probes.back()] { art::await(ProbeFuture(probe)); }, stacks));
+  }
+  executor.run_until_stalled();
+  EXPECT_EQ(stacks.in_use(), 16U);  // a burst: 16 fibers waiting at once
+  for (auto& probe : probes)
+    probe->complete(1);
+  executor.run_until_stalled();
+  EXPECT_EQ(stacks.in_use(), 0U);
+  EXPECT_EQ(stacks.mapped(), kCap);  // 12 stacks went back to the system
+  EXPECT_EQ(StackPool::shared().max_pooled(), StackPool::kDefaultMaxPooled);
 }
 
 TEST(Fiber, TheStackSizeIsConfigurableButNotTooSmall) {

@@ -1,5 +1,6 @@
 #include "art/fiber_context.hpp"
 
+#include <exception>
 #include <utility>
 
 namespace art {
@@ -12,8 +13,20 @@ thread_local FiberContext* current_fiber = nullptr;
 
 FiberContext* FiberContext::current() { return current_fiber; }
 
+// ANCHOR: own_catch_block
+// Inside a handler, std::current_exception() is the exception it handles.
+// The poll that resumed the fiber may itself run inside a handler (a
+// block_on in a catch block): that one is not the fiber's, and it is the
+// same before and after any switch, so only a difference counts.
+bool FiberContext::inside_own_catch_block() const {
+  return std::current_exception() != poller_exception_;
+}
+// ANCHOR_END: own_catch_block
+
 // ANCHOR: switches
 void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
+  // Null unless the poll runs inside a catch block (block_on in a handler).
+  poller_exception_ = std::current_exception();
   // EXERCISE 6.1: switch into the fiber until it suspends or ends
   // HINT: remember cx in cx_, make this the current fiber (keep the previous
   // one, a fiber may drive another executor), then fiber =
@@ -29,6 +42,7 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
   current_fiber = previous;
   cx_ = nullptr;
   // END EXERCISE
+  poller_exception_ = nullptr;  // not kept alive by a suspended fiber
 }
 // ANCHOR_END: switches
 

@@ -19,10 +19,11 @@ std::size_t round_up_to_pages(std::size_t bytes) {
 
 }  // namespace
 
-StackPool::StackPool(std::size_t stack_size, bool guard_page)
+StackPool::StackPool(std::size_t stack_size, bool guard_page, std::size_t max_pooled)
     : usable_size_(round_up_to_pages(stack_size)),
       mapped_size_(usable_size_ + (guard_page ? page_size() : 0)),
-      guard_page_(guard_page) {
+      guard_page_(guard_page),
+      max_pooled_(max_pooled) {
   if (stack_size < kMinimumStackSize)
     throw std::invalid_argument("StackPool: a fiber stack needs at least " +
                                 std::to_string(kMinimumStackSize) + " bytes, not " +
@@ -67,13 +68,19 @@ boost::context::stack_context StackPool::allocate() {
 // ANCHOR: stack_deallocate
 void StackPool::deallocate(boost::context::stack_context& stack) noexcept {
   void* base = static_cast<char*>(stack.sp) - stack.size;
-  std::lock_guard lock(mutex_);
-  try {
-    free_.push_back(base);
-  } catch (const std::bad_alloc&) {
-    ::munmap(base, mapped_size_);  // no room to keep it: give it back
+  {
+    std::lock_guard lock(mutex_);
+    if (free_.size() < max_pooled_) {
+      try {
+        free_.push_back(base);
+        return;  // kept for the next fiber
+      } catch (const std::bad_alloc&) {
+        // no room to keep it: give it back below
+      }
+    }
     --mapped_;
   }
+  ::munmap(base, mapped_size_);  // beyond the cap: back to the system
 }
 // ANCHOR_END: stack_deallocate
 // ANCHOR_END: allocate
@@ -81,6 +88,11 @@ void StackPool::deallocate(boost::context::stack_context& stack) noexcept {
 std::size_t StackPool::mapped() const {
   std::lock_guard lock(mutex_);
   return mapped_;
+}
+
+std::size_t StackPool::in_use() const {
+  std::lock_guard lock(mutex_);
+  return mapped_ - free_.size();
 }
 
 StackPool& StackPool::shared() {

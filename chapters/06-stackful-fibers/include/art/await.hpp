@@ -14,6 +14,14 @@
 // Unlike co_await, art::await is a plain function call: it works in any
 // function at any depth of ordinary calls, as long as a fiber task is at the
 // bottom of the stack. Called anywhere else it throws std::logic_error.
+//
+// Except inside a catch block: like co_await, which C++20 forbids in a
+// handler, art::await there throws std::logic_error, before it polls. The
+// exceptions being handled are per thread, not per fiber, and a fiber that
+// switched away inside its handler would find another fiber's exception
+// there when it came back (`throw;` would rethrow that one). Leave the
+// catch block first, keeping the exception in a std::exception_ptr if it is
+// still needed, and wait after it.
 #pragma once
 
 #include <stdexcept>
@@ -32,6 +40,13 @@ auto await(F&& future) -> typename std::remove_cvref_t<F>::Output {
   FiberContext* fiber = FiberContext::current();
   if (fiber == nullptr)
     throw std::logic_error("art::await called outside a fiber task");
+  if (fiber->inside_own_catch_block())
+    throw std::logic_error(
+        "art::await called inside a catch block: a fiber must not "
+        "switch while it handles an exception (C++20 forbids co_await "
+        "there for the same reason); leave the catch block first, "
+        "keeping the exception in a std::exception_ptr if needed, "
+        "then wait");
   // EXERCISE 6.3: poll the future until it is ready, suspending the fiber in between
   // HINT: loop: if fiber->cancelled() throw FiberCancelled(); poll the
   // future with fiber->context(); Ready -> return its value (or just

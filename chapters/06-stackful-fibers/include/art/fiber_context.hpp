@@ -13,11 +13,15 @@
 //              polls futures with it, so their wakers wake the fiber's task
 //   caller     where to switch back to: the poll that resumed the fiber
 //   cancelled  set when the task is destroyed while the fiber is suspended
+//   poller_exception  the exception the poll itself was handling, if any,
+//              so that art::await can tell whether the fiber is inside a
+//              catch block of its own (see inside_own_catch_block)
 //
 // current() is the fiber running on this thread, if any, which is how
 // art::await finds the fiber it is called from without being passed it.
 #pragma once
 
+#include <exception>
 #include <stdexcept>
 
 #include <boost/context/fiber.hpp>
@@ -44,6 +48,12 @@ class FiberContext {
   Context& context() const { return *cx_; }
   bool cancelled() const { return cancelled_; }
 
+  // True inside a catch block that the fiber entered itself. The C++
+  // runtime keeps the exceptions being handled per thread, not per stack,
+  // so a switch out of such a block would hand this fiber's exception to
+  // whatever runs next on the thread: art::await refuses it.
+  bool inside_own_catch_block() const;
+
   // From inside the fiber: switch back to the poll that resumed it; returns
   // when the next poll resumes the fiber.
   void suspend();
@@ -68,6 +78,7 @@ class FiberContext {
 
  private:
   Context* cx_ = nullptr;
+  std::exception_ptr poller_exception_;  // set only while the fiber runs
   boost::context::fiber caller_;
   bool cancelled_ = false;
   SanitizerFiber sanitizer_;  // no-op unless built with ASan

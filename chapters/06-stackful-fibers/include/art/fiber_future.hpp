@@ -13,14 +13,19 @@
 // caught on the fiber's own stack and rethrown by the poll, on the
 // executor's stack: it never crosses a context switch.
 //
-// The fiber's stack comes from a StackPool. The FiberState comes from the
-// FramePool: both are reused, so a warmed-up program spawns fiber tasks
-// without a system call or a global allocation. Destroying a FiberFuture
-// whose fiber is suspended cancels it: the fiber is resumed once more, its
+// The fiber is created, and takes its stack from a StackPool, at the first
+// poll: until then the function waits in the FiberState, so a thousand
+// queued fiber tasks hold no stack. The FiberState comes from the FramePool
+// (or, for an over-aligned result, from the aligned operator new). Stacks
+// and states are reused, so a warmed-up program spawns fiber tasks without
+// a system call or a global allocation. Destroying a FiberFuture whose
+// fiber is suspended cancels it: the fiber is resumed once more, its
 // art::await throws FiberCancelled, and its stack unwinds normally, running
-// every destructor on it, before the stack goes back to the pool.
+// every destructor on it, before the stack goes back to the pool. One never
+// polled has no fiber yet: it just destroys the function.
 #pragma once
 
+#include <cstddef>
 #include <exception>
 #include <functional>
 #include <memory>
@@ -48,8 +53,63 @@ struct FiberState : FiberContext {
   std::optional<Stored> value;
   std::exception_ptr error;
   bool finished = false;
+
+  // At the first poll: creates the fiber, which takes its stack now.
+  virtual boost::context::fiber start() = 0;
+  // Destroys this state (and the function, if it never ran); frees its memory.
+  virtual void release() noexcept = 0;
+
+ protected:
+  ~FiberState() = default;
 };
 // ANCHOR_END: fiber_state
+
+// ANCHOR: fiber_state_memory
+namespace detail {
+
+// A FramePool block is aligned like any ::operator new block, for every
+// standard type and no more. A state that needs more (a result declared
+// alignas(64), say) gets its memory from the aligned operator new instead.
+inline constexpr std::size_t kFramePoolAlignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+
+template <class State>
+void* allocate_state() {
+  if constexpr (alignof(State) > kFramePoolAlignment)
+    return ::operator new (sizeof(State), std::align_val_t{alignof(State)});
+  else
+    return FramePool::allocate(sizeof(State));
+}
+
+template <class State>
+void deallocate_state(void* memory) noexcept {
+  if constexpr (alignof(State) > kFramePoolAlignment)
+    ::operator delete (memory, std::align_val_t{alignof(State)});
+  else
+    FramePool::deallocate(memory, sizeof(State));
+}
+
+}  // namespace detail
+// ANCHOR_END: fiber_state_memory
+
+// ANCHOR: fiber_state_for
+// The state of a fiber task running Fn. The function waits in fn_ until the
+// fiber starts, and runs from there.
+template <class T, class Fn>
+class FiberStateFor final : public FiberState<T> {
+ public:
+  static FiberStateFor* create(Fn fn, StackPool& stacks);
+  boost::context::fiber start() override;
+  void release() noexcept override;
+
+ private:
+  FiberStateFor(Fn fn, StackPool& stacks) : fn_(std::move(fn)), stacks_(&stacks) {}
+  ~FiberStateFor() = default;
+  void run() noexcept;  // on the fiber's stack
+
+  std::optional<Fn> fn_;
+  StackPool* stacks_;
+};
+// ANCHOR_END: fiber_state_for
 
 // ANCHOR: fiber_future
 template <class T>
@@ -60,7 +120,8 @@ class FiberFuture {
   using Output = T;
 
   template <class Fn>
-  FiberFuture(Fn fn, StackPool& stacks);
+  FiberFuture(Fn fn, StackPool& stacks)
+      : state_(FiberStateFor<T, Fn>::create(std::move(fn), stacks)) {}
   FiberFuture(FiberFuture&& other) noexcept
       : state_(std::exchange(other.state_, nullptr)), fiber_(std::move(other.fiber_)) {}
   FiberFuture& operator=(FiberFuture&&) = delete;
@@ -70,51 +131,66 @@ class FiberFuture {
 
  private:
   State* state_;
-  boost::context::fiber fiber_;
+  boost::context::fiber fiber_;  // empty before the first poll and after the end
 };
 // ANCHOR_END: fiber_future
 
-// ANCHOR: fiber_entry
-template <class T>
-template <class Fn>
-FiberFuture<T>::FiberFuture(Fn fn, StackPool& stacks)
-    : state_(new (FramePool::allocate(sizeof(State))) State()) {
-  auto entry = [state = state_, fn = std::move(fn)](boost::context::fiber&& caller) mutable {
-    state->started_from(std::move(caller));
-    if (state->cancelled()) {  // destroyed before its first poll: never run fn
-      state->finished = true;
-      return state->finished_to();
-    }
-    try {
-      if constexpr (std::is_void_v<T>) {
-        std::invoke(fn);
-      } else {
-        state->value.emplace(std::invoke(fn));
-      }
-    } catch (...) {  // FiberCancelled too: it ends the fiber like any error
-      state->error = std::current_exception();
-    }
-    state->finished = true;
-    return state->finished_to();  // switch back for the last time
-  };
-  // ANCHOR_END: fiber_entry
-  // ANCHOR: fiber_entry_stack
+template <class T, class Fn>
+FiberStateFor<T, Fn>* FiberStateFor<T, Fn>::create(Fn fn, StackPool& stacks) {
+  void* memory = detail::allocate_state<FiberStateFor>();
   try {
-    fiber_ = boost::context::fiber(std::allocator_arg, stacks.allocator(state_->sanitizer()),
-                                   std::move(entry));
-  } catch (...) {
-    state_->~State();
-    FramePool::deallocate(state_, sizeof(State));
+    return new (memory) FiberStateFor(std::move(fn), stacks);
+  } catch (...) {  // Fn's move constructor threw
+    detail::deallocate_state<FiberStateFor>(memory);
     throw;
   }
 }
-// ANCHOR_END: fiber_entry_stack
+
+template <class T, class Fn>
+void FiberStateFor<T, Fn>::release() noexcept {
+  void* memory = this;
+  this->~FiberStateFor();
+  detail::deallocate_state<FiberStateFor>(memory);
+}
+
+// ANCHOR: fiber_entry
+template <class T, class Fn>
+boost::context::fiber FiberStateFor<T, Fn>::start() {
+  // Boost takes the stack from the allocator and places the entry lambda
+  // (one pointer, and the allocator) at its top. This throws std::bad_alloc
+  // if no stack can be mapped; the function then stays here, unstarted.
+  auto entry = [this](boost::context::fiber&& caller) {
+    this->started_from(std::move(caller));
+    run();
+    this->finished = true;
+    return this->finished_to();  // switch back for the last time
+  };
+  return boost::context::fiber(std::allocator_arg, stacks_->allocator(this->sanitizer()),
+                               std::move(entry));
+}
+
+template <class T, class Fn>
+void FiberStateFor<T, Fn>::run() noexcept {
+  try {
+    if constexpr (std::is_void_v<T>) {
+      std::invoke(*fn_);
+    } else {
+      this->value.emplace(std::invoke(*fn_));
+    }
+  } catch (...) {  // FiberCancelled too: it ends the fiber like any error
+    this->error = std::current_exception();
+  }
+  fn_.reset();  // its captures go as soon as it has returned, on its own stack
+}
+// ANCHOR_END: fiber_entry
 
 // ANCHOR: fiber_poll
 template <class T>
 Poll<T> FiberFuture<T>::poll(Context& cx) {
   if (state_ == nullptr || state_->finished)
     throw std::logic_error("FiberFuture polled after it returned Ready");
+  if (!fiber_)
+    fiber_ = state_->start();  // the first poll: only now is a stack taken
   state_->resume(fiber_, &cx);
   if (!state_->finished)
     return pending;  // suspended inside art::await
@@ -132,13 +208,12 @@ template <class T>
 FiberFuture<T>::~FiberFuture() {
   if (state_ == nullptr)
     return;  // moved from
-  // A suspended fiber unwinds through FiberCancelled; one never polled
-  // starts and ends at once. Either way it ends through our own switches,
-  // not through Boost's forced unwinding (which the sanitizers cannot see).
-  if (!state_->finished)
+  // A suspended fiber unwinds through FiberCancelled, through our own
+  // switches, not through Boost's forced unwinding (which the sanitizers
+  // cannot see). One never polled has no fiber and no stack to give back.
+  if (fiber_ && !state_->finished)
     state_->cancel(fiber_);
-  state_->~State();
-  FramePool::deallocate(state_, sizeof(State));
+  state_->release();
 }
 
 }  // namespace art

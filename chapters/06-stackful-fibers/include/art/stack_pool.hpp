@@ -4,7 +4,9 @@
 // and released when it ends. Allocating one means an mmap (and, with a
 // guard page, an mprotect): system calls, far too slow to pay per task. The
 // pool keeps released stacks and hands them out again, so after a warm-up a
-// fiber task costs no system call at all.
+// fiber task costs no system call at all. It keeps at most max_pooled free
+// stacks, though: a burst of fibers must not pin its peak of stacks for the
+// rest of the program, so a stack released beyond the cap is unmapped.
 //
 // Guard pages are on by default. The lowest page of each stack is mapped
 // without access rights, so a fiber that overflows its stack (deep
@@ -33,9 +35,11 @@ class StackPool {
  public:
   static constexpr std::size_t kDefaultStackSize = std::size_t{64} * 1024;
   static constexpr std::size_t kMinimumStackSize = std::size_t{16} * 1024;
+  static constexpr std::size_t kDefaultMaxPooled = 256;  // free stacks kept, at most
 
   // Throws std::invalid_argument for a stack smaller than kMinimumStackSize.
-  explicit StackPool(std::size_t stack_size = kDefaultStackSize, bool guard_page = true);
+  explicit StackPool(std::size_t stack_size = kDefaultStackSize, bool guard_page = true,
+                     std::size_t max_pooled = kDefaultMaxPooled);
   ~StackPool();
   StackPool(const StackPool&) = delete;
   StackPool& operator=(const StackPool&) = delete;
@@ -44,7 +48,9 @@ class StackPool {
   void deallocate(boost::context::stack_context& stack) noexcept;
 
   std::size_t stack_size() const { return usable_size_; }
-  std::size_t mapped() const;  // stacks ever mapped (in use or pooled)
+  std::size_t max_pooled() const { return max_pooled_; }
+  std::size_t mapped() const;  // stacks mapped now: in use, or free in the pool
+  std::size_t in_use() const;  // stacks handed out and not given back yet
   // ANCHOR_END: stack_pool_api
 
   // ANCHOR: stack_pool_allocator
@@ -72,9 +78,10 @@ class StackPool {
   std::size_t usable_size_;
   std::size_t mapped_size_;  // usable size plus the guard page
   bool guard_page_;
+  std::size_t max_pooled_;
   mutable std::mutex mutex_;
   std::vector<void*> free_;  // bases of unused mappings
-  std::size_t mapped_ = 0;
+  std::size_t mapped_ = 0;   // in use plus free_.size()
 };
 // ANCHOR_END: stack_pool
 
