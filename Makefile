@@ -83,10 +83,12 @@ format: deps-lint
 # Renders every diagram source in assets/ and copies the SVG into the book.
 diagrams:
 	@tools/deps.sh diagrams
+	@for script in assets/*.py; do python3 "$$script"; echo "rendered $${script%.py}.svg"; done
 	@for source in assets/*.dot; do \
 	  svg=$${source%.dot}.svg; dot -Tsvg "$$source" -o "$$svg"; \
-	  cp "$$svg" book/src/images/; echo "rendered $$svg"; \
+	  echo "rendered $$svg"; \
 	done
+	@cp assets/*.svg book/src/images/
 
 clean:
 	rm -rf build book/html

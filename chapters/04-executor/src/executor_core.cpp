@@ -87,6 +87,9 @@ void ExecutorCore::admit(TaskHeader* task) {
   logger().debug("executor: spawned task {} ({} live)", static_cast<void*>(task), live_.size());
 }
 
+// ANCHOR_END: spawn_paths
+
+// ANCHOR: discard
 // A task that will never run: its future destroyed now, then published as
 // cancelled; the executor gives back the references it would have held
 // (live list and run queue). The JoinHandle keeps the task until dropped.
@@ -103,7 +106,7 @@ void ExecutorCore::refuse(TaskHeader* task) {
   discard(task);
   throw ExecutorShutDown();
 }
-// ANCHOR_END: spawn_paths
+// ANCHOR_END: discard
 
 // ANCHOR: enqueue
 void ExecutorCore::enqueue(TaskHeader* task) {

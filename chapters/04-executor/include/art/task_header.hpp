@@ -53,7 +53,9 @@ class ExecutorCore;
 // NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): release() destroys it
 class TaskHeader {
  public:
-  enum class State : std::uint8_t { idle, scheduled, running, notified, cancelling, done };
+  enum class State : std::uint8_t {
+    idle, scheduled, running, notified, cancelling, done
+  };
 
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;
@@ -65,19 +67,22 @@ class TaskHeader {
   void schedule();  // what waking the task does
 
   // The executor's side of the state machine.
-  bool start_running();  // scheduled -> running; false if it was cancelled
-  bool finish_poll();    // running -> idle; false if notified (then: scheduled)
-  bool cancel();         // idle or scheduled -> cancelling; false if done already
-  void enqueue_or_unschedule();    // after -> scheduled: queue it, or undo on failure
-  void unschedule() noexcept;      // scheduled -> idle, when it could not be queued
-  // Publishes the stored output, or the destroyed future of a cancelled
-  // task: release pairs with the acquire in is_done().
+  bool start_running();  // scheduled -> running; false if cancelled
+  bool finish_poll();    // running -> idle; false if notified (now scheduled)
+  bool cancel();         // idle/scheduled -> cancelling; false if done
+  // Just made scheduled: queue it, or undo (unschedule) if the push fails.
+  void enqueue_or_unschedule();
+  void unschedule() noexcept;  // scheduled -> idle: it could not be queued
+  // Publishes the output, or a cancelled task's destroyed future:
+  // release pairs with the acquire in is_done().
   void mark_done() { state_.store(State::done, std::memory_order_release); }
-  bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
-  bool runs_on_current_thread() const;  // is this thread running its executor now?
+  bool is_done() const {
+    return state_.load(std::memory_order_acquire) == State::done;
+  }
+  bool runs_on_current_thread() const;  // this thread runs its executor now?
 
   virtual bool poll_future(Context& cx) = 0;  // true once the output is stored
-  virtual void drop_future() noexcept = 0;    // cancellation: destroy the future now
+  virtual void drop_future() noexcept = 0;    // cancellation: destroy it now
   virtual void notify_joiner() = 0;           // the output (or cancellation) is there
 
   // ANCHOR_END: header_api
@@ -87,7 +92,8 @@ class TaskHeader {
   TaskHeader* next = nullptr;
 
  protected:
-  explicit TaskHeader(std::shared_ptr<ExecutorCore> executor) : executor_(std::move(executor)) {}
+  explicit TaskHeader(std::shared_ptr<ExecutorCore> executor)
+      : executor_(std::move(executor)) {}
   virtual ~TaskHeader() = default;
 
  private:
