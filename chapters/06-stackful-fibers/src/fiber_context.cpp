@@ -28,12 +28,14 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
   // Null unless the poll runs inside a catch block (block_on in a handler).
   poller_exception_ = std::current_exception();
   // EXERCISE 6.1: switch into the fiber until it suspends or ends
-  // HINT: remember cx in cx_, make this the current fiber (keep the previous
-  // one, a fiber may drive another executor), then fiber =
-  // std::move(fiber).resume(): it returns when the fiber suspends (a
-  // fiber to resume next time) or ends (an empty fiber). Restore the
-  // previous current fiber and clear cx_. Around the switch itself:
-  // sanitizer_.before_switch_in() and sanitizer_.after_switch_back().
+  // HINT: while the fiber runs, everything it calls must be able to find
+  // it (the current fiber) and the Context of this poll; once it is back,
+  // this thread must look exactly as it did before, even when fibers nest.
+  // HINT 2: a boost::context::fiber is consumed by resuming it, and the
+  // switch hands back what to resume next time (empty once the fiber ended).
+  // ASan must be told before the thread leaves its stack and after it
+  // returns (SanitizerFiber).
+  // HINT 3: set up, switch, keep what came back, restore: in that order.
   cx_ = cx;
   FiberContext* const previous = std::exchange(current_fiber, this);
   sanitizer_.before_switch_in();
@@ -49,9 +51,13 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
 // ANCHOR: switches_back
 void FiberContext::suspend() {
   // EXERCISE 6.2: switch from the fiber back to the poll that resumed it
-  // HINT: caller_ = std::move(caller_).resume(); when that returns, a new
-  // poll has resumed the fiber and caller_ is the way back to it. Around
-  // the switch: sanitizer_.before_switch_out(false) and arrived_in_fiber().
+  // HINT: suspending is the mirror of resuming: the fiber switches to the
+  // poll that resumed it. When the switch returns, a later poll has resumed
+  // the fiber, and the way back to that poll is new.
+  // HINT 2: the context the fiber switches to is consumed, and the switch
+  // gives back a context that must replace it, or the next suspend (or the
+  // fiber's end) has nowhere to go. Tell the sanitizer on both sides.
+  // HINT 3: one switch, framed by the two sanitizer calls of this side.
   sanitizer_.before_switch_out(false);
   caller_ = std::move(caller_).resume();
   sanitizer_.arrived_in_fiber();

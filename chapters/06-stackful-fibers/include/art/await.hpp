@@ -48,9 +48,14 @@ auto await(F&& future) -> typename std::remove_cvref_t<F>::Output {
         "keeping the exception in a std::exception_ptr if needed, "
         "then wait");
   // EXERCISE 6.3: poll the future until it is ready, suspending the fiber in between
-  // HINT: loop: if fiber->cancelled() throw FiberCancelled(); poll the
-  // future with fiber->context(); Ready -> return its value (or just
-  // return for void); Pending -> fiber->suspend() and poll again.
+  // HINT: await is a poll loop like block_on's, except that where block_on
+  // parks the thread, await suspends the fiber: the executor polls the task
+  // again after a wake, and the loop continues from there. A cancelled
+  // fiber must never poll again: it unwinds.
+  // HINT 2: poll with the Context of the poll that resumed the fiber (so
+  // the future keeps the task's waker), and check for cancellation at every
+  // turn, before polling. A void future has no value to return.
+  // HINT 3: a loop with one way out per outcome: ready, or cancelled.
   for (;;) {
     if (fiber->cancelled())
       throw FiberCancelled();
