@@ -35,8 +35,11 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
   std::latch woken(1);
   {
     Executor executor;
-    (void)executor.spawn(PausesInItsDestructor(&destroying, &woken));
+    // Shutdown cancels the newest task first: the pausing one, spawned in
+    // the middle, is reached when half of the others are cancelled already.
     for (int i = 0; i < kTasks; ++i) {
+      if (i == kTasks / 2)
+        (void)executor.spawn(PausesInItsDestructor(&destroying, &woken));
       wakers.push_back(std::make_shared<Waker>());
       (void)executor.spawn(PendingForever(destroyed, wakers.back()));
     }
@@ -44,7 +47,7 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
     std::jthread waking([&] {
       destroying.wait();  // shutdown is cancelling tasks right now
       for (auto& waker : wakers)
-        waker->wake_by_ref();  // some are cancelled already, some not yet
+        waker->wake_by_ref();  // half are cancelled already, half not yet
       woken.count_down();
     });
     executor.shutdown();

@@ -82,6 +82,19 @@ bool TaskHeader::start_running() {
   return state_.compare_exchange_strong(expected, State::running, std::memory_order_acq_rel);
 }
 
+bool TaskHeader::cancel() {
+  // acq_rel, as in schedule(): whoever wins sees the task's last writes and
+  // makes its own visible to the next thread that looks at the state.
+  State state = state_.load(std::memory_order_acquire);
+  while (state == State::idle || state == State::scheduled) {
+    if (state_.compare_exchange_weak(state, State::cancelling, std::memory_order_acq_rel))
+      return true;
+  }
+  return false;
+}
+// ANCHOR_END: transitions
+
+// ANCHOR: finish_poll
 bool TaskHeader::finish_poll() {
   // EXERCISE 4.2: leave the running state after a Pending poll
   // HINT: after a Pending poll the task goes back to idle, unless a wake
@@ -99,18 +112,7 @@ bool TaskHeader::finish_poll() {
   return false;
   // END EXERCISE
 }
-
-bool TaskHeader::cancel() {
-  // acq_rel, as in schedule(): whoever wins sees the task's last writes and
-  // makes its own visible to the next thread that looks at the state.
-  State state = state_.load(std::memory_order_acquire);
-  while (state != State::done && state != State::cancelling) {
-    if (state_.compare_exchange_weak(state, State::cancelling, std::memory_order_acq_rel))
-      return true;
-  }
-  return false;
-}
-// ANCHOR_END: transitions
+// ANCHOR_END: finish_poll
 
 // ANCHOR: unschedule
 // The task was just moved to `scheduled` by this thread, which now owns the

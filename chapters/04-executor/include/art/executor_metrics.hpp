@@ -4,8 +4,8 @@
 // many finished or were cancelled, how many polls that took, and how long
 // the executor was busy polling. Busy time is measured per batch (one clock
 // reading when the executor starts working through its queue and one when
-// the queue runs dry), not per poll: two clock readings per poll would cost
-// more than many of the polls themselves.
+// it stops: the queue ran dry, or block_on's task is done), not per poll:
+// two clock readings per poll would cost more than many of the polls.
 #pragma once
 
 #include <chrono>

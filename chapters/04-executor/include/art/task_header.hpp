@@ -20,7 +20,7 @@
 //     idle or scheduled ──cancel──▶ cancelling ──future destroyed──▶ done
 //
 //   idle       waiting for a wake; in no queue
-//   scheduled  in exactly one run queue, waiting to be polled
+//   scheduled  in exactly one queue (the run queue or the channel), waiting
 //   running    being polled now
 //   notified   woken while running: after this poll it goes to the back of
 //              the queue once, instead of being lost (a wake during the poll
@@ -69,7 +69,7 @@ class TaskHeader {
   // The executor's side of the state machine.
   bool start_running();  // scheduled -> running; false if cancelled
   bool finish_poll();    // running -> idle; false if notified (now scheduled)
-  bool cancel();         // idle/scheduled -> cancelling; false if done
+  bool cancel();         // idle/scheduled -> cancelling; false otherwise
   // Just made scheduled: queue it, or undo (unschedule) if the push fails.
   void enqueue_or_unschedule();
   void unschedule() noexcept;  // scheduled -> idle: it could not be queued
