@@ -48,14 +48,16 @@ test: build
 run: build
 	$(NEWEST_DEMO)
 
+# mdBook runs the listings preprocessor (book.toml) from the directory it is
+# started in, so it is started in book/.
 book: deps-book
 	python3 tools/book_check.py book
-	"$$(tools/deps.sh mdbook-path)" build book
+	cd book && "$$(../tools/deps.sh mdbook-path)" build
 	python3 tools/book_check.py --html book/html
 
 serve: deps-book
 	python3 tools/book_check.py book
-	"$$(tools/deps.sh mdbook-path)" serve book --hostname 127.0.0.1 --port 3000
+	cd book && "$$(../tools/deps.sh mdbook-path)" serve --hostname 127.0.0.1 --port 3000
 
 exercises:
 	@python3 tools/exercises.py generate

@@ -493,15 +493,44 @@ def count_words(lines) -> int:
     return total
 
 
-def check_html(html_dir: Path) -> int:
+def captioned_blocks(page: Path) -> int:
+    """How many code blocks of a source page include a listing (one caption each)."""
+    count = 0
+    fence: str | None = None
+    has_include = False
+    for line in page.read_text().splitlines():
+        opening = FENCE.match(line)
+        if fence is None:
+            if opening:
+                fence, has_include = opening[2], False
+            continue
+        closing = line.strip()
+        if closing and set(closing) == {fence[0]} and len(closing) >= len(fence):
+            count += has_include
+            fence = None
+        elif INCLUDE.fullmatch(line.strip()):
+            has_include = True
+    return count
+
+
+def check_html(html_dir: Path, src_dir: Path | None = None) -> int:
     """After mdbook build: every included listing has its caption and no marker."""
     problems = []
     pages = 0
+    src_dir = src_dir or html_dir.parent / "src"
     for page in sorted(html_dir.rglob("*.html")):
         if page.name in ("print.html", "toc.html", "404.html"):
             continue
         text = page.read_text()
         pages += 1
+        source = src_dir / page.relative_to(html_dir).with_suffix(".md")
+        if source.exists():
+            expected = captioned_blocks(source)
+            found = text.count(f'class="{CAPTION_CLASS}"')
+            if found != expected:
+                problems.append(f"{page.relative_to(html_dir)}: {found} listing caption(s) for "
+                                f"{expected} listing(s); did mdBook run the listings preprocessor "
+                                "(start it in book/)?")
         for block in re.findall(r"<pre\b.*?</pre>", text, re.S):
             code = re.sub(r"<[^>]+>", "", block)
             for line in code.splitlines():

@@ -253,10 +253,16 @@ class ListingTests(unittest.TestCase):
         page = "{{#include ../../../code/marked.cpp:inner}}\n"
         self.assertEqual(expand_page(page, self.root / "book" / "src" / "ch", self.root), page)
 
-    def test_rendered_pages_with_a_marker_fail(self):
-        html_dir = self.root / "html"
-        html_dir.mkdir()
-        (html_dir / "good.html").write_text("<pre><code>int x;</code></pre>")
+    def test_rendered_pages_with_a_marker_or_without_captions_fail(self):
+        html_dir = self.root / "book" / "html"
+        (html_dir / "ch").mkdir(parents=True)
+        (self.root / "book" / "src" / "ch" / "page.md").write_text(
+            "```cpp\n{{#include ../../../code/marked.cpp:inner}}\n```\n")
+        (html_dir / "ch" / "page.html").write_text("<pre><code>int x;</code></pre>")
+        with redirect_stdout(io.StringIO()):
+            self.assertEqual(check_html(html_dir), 1)  # the listing has no caption
+        (html_dir / "ch" / "page.html").write_text(
+            '<p class="listing-caption"><code>code/marked.cpp · inner</code></p><pre><code>int x;</code></pre>')
         with redirect_stdout(io.StringIO()):
             self.assertEqual(check_html(html_dir), 0)
         (html_dir / "bad.html").write_text("<pre><code>// HINT: spoiler</code></pre>")
