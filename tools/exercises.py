@@ -29,6 +29,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -616,6 +617,10 @@ def integrity(numbers: list[str] | None = None) -> int:
     chapters = [find_chapter(n) for n in numbers] if numbers else all_chapters()
     chapters = [c for c in chapters if chapter_exercises(c)]
     copy.mkdir(parents=True, exist_ok=True)
+    current = {c.name for c in all_chapters()}
+    for stale in copy.iterdir():
+        if stale.is_dir() and stale.name not in current:
+            shutil.rmtree(stale)  # a chapter renamed or removed since the last run
     for chapter in chapters:
         write_variant(chapter, copy, None)
     build_dir = work / "build"

@@ -145,6 +145,27 @@ class BlameTests(ChapterTestCase):
         self.assertFalse(result.untouched)
 
 
+class IntegrityTests(ChapterTestCase):
+    def test_each_test_must_fail_on_its_own_stub_alone(self):
+        exercise = self.exercises[1]  # 7.2
+        fine = [TestResult("Ex7_2_Two.Works", False, todo("7.2"))]
+        self.assertEqual(exercises.alone_problems(self.chapter, exercise, fine), [])
+        passes = [TestResult("Ex7_2_Two.Works", True, "")]
+        self.assertIn("passes with only this stub",
+                      exercises.alone_problems(self.chapter, exercise, passes)[0])
+        other = [TestResult("Ex7_2_Two.Works", False, GTEST_FAILURE)]
+        self.assertIn("without this stub's TODO",
+                      exercises.alone_problems(self.chapter, exercise, other)[0])
+        hangs = [TestResult("Ex7_2_Two.Works", False, "", timed_out=True, status="Timeout")]
+        self.assertIn("times out", exercises.alone_problems(self.chapter, exercise, hangs)[0])
+
+    def test_with_every_stub_in_place_a_test_may_fail_at_an_earlier_stub(self):
+        result = ExerciseResult(self.exercises[1], [TestResult("Ex7_2_Two.Works", False, todo("7.1"))])
+        self.assertEqual(exercises.integrity_problems(self.chapter, result), [])
+        result = ExerciseResult(self.exercises[1], [TestResult("Ex7_2_Two.Works", True, "")])
+        self.assertIn("passes on the stub", exercises.integrity_problems(self.chapter, result)[0])
+
+
 class HintTests(ChapterTestCase):
     def run_hint(self, exercise_id: str) -> str:
         out = io.StringIO()
