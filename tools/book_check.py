@@ -277,6 +277,12 @@ class Checker:
             self.fail(self.where(summary, entries[status[0]][0]),
                       f"'{STATUS_TITLE}' must come right after the last written chapter's pages, "
                       "so that the next arrow leads the reader to it")
+        if written:
+            last = entries[written[-1]][3].split("/")[0][:2]
+            page = self.src / entries[status[0]][3].split("#")[0]
+            if page.exists() and not re.search(rf"\b{last}\b", page.read_text()):
+                self.fail(self.where(page, 1), f"the status page does not name chapter {last}, "
+                          "the last written one; say where the book stands now")
 
     def check_diagrams(self) -> None:
         assets = self.book.parent / "assets"

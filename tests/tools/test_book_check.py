@@ -124,13 +124,17 @@ class BookCheckTests(unittest.TestCase):
         self.assertTrue(any("not listed in SUMMARY.md" in p for p in problems))
 
     def test_draft_entries_need_the_status_page_after_the_last_written_chapter(self):
-        chapter = {"01-first/index.md": "# First\n", "status.md": "# Where the book stands\n"}
+        chapter = {"01-first/index.md": "# First\n",
+                   "status.md": "# Where the book stands\n\nChapter 01 is written.\n"}
         good = ("# Summary\n\n- [Page](page.md)\n- [01. First](01-first/index.md)\n"
                 "- [Where the book stands](status.md)\n- [02. Later (planned)]()\n")
         self.assertEqual(self.check("", summary=good, extra_pages=chapter), (0, []))
         missing = "# Summary\n\n- [Page](page.md)\n- [02. Later (planned)]()\n"
         _, problems = self.check("", summary=missing)
         self.assertTrue(any("Where the book stands" in p for p in problems), problems)
+        _, problems = self.check("", summary=good, extra_pages=dict(
+            chapter, **{"status.md": "# Where the book stands\n\nNothing yet.\n"}))
+        self.assertTrue(any("does not name chapter 01" in p for p in problems), problems)
         misplaced = ("# Summary\n\n- [Page](page.md)\n- [Where the book stands](status.md)\n"
                      "- [01. First](01-first/index.md)\n- [02. Later (planned)]()\n")
         _, problems = self.check("", summary=misplaced, extra_pages=chapter)
