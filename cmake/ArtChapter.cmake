@@ -17,6 +17,7 @@ endif()
 
 # A test of the students' copy that hangs (a stub that never wakes a task) is
 # stopped sooner than one of the solutions: every test takes well under this.
+# The sanitizer presets of the copy (exercises-asan, exercises-tsan) allow 30.
 set(ART_EXERCISE_TEST_TIMEOUT 10 CACHE STRING
     "Timeout in seconds of each test when ART_EXERCISES builds the students' copy")
 
