@@ -45,9 +45,9 @@ Standard library only; run by `make book` and as the CTest test book.check.
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -231,8 +231,8 @@ class Checker:
     def check_book_toml(self) -> None:
         toml_path = self.book / "book.toml"
         try:
-            config = tomllib.loads(toml_path.read_text())
-        except (OSError, tomllib.TOMLDecodeError) as error:
+            config = read_toml(toml_path.read_text())
+        except (OSError, ValueError) as error:
             self.fail(self.where(toml_path, 1), f"cannot read: {error}")
             return
         html_output = config.get("output", {}).get("html", {})
@@ -461,6 +461,36 @@ class Checker:
                     ids.add(base if count == 0 else f"{base}-{count}")
             self._ids[page] = ids
         return self._ids[page]
+
+
+def read_toml(text: str) -> dict:
+    """book.toml as nested dicts (tomllib where there is one: Python 3.11)."""
+    try:
+        import tomllib
+    except ImportError:  # Python 3.10: the simple tables and values book.toml uses
+        config: dict = {}
+        table = config
+        for line in text.splitlines():
+            line = line.split(" #", 1)[0].strip()
+            if not line or line.startswith("#"):
+                continue
+            header = re.fullmatch(r"\[([\w.-]+)\]", line)
+            if header:
+                table = config
+                for part in header[1].split("."):
+                    table = table.setdefault(part, {})
+                continue
+            key, _, value = line.partition("=")
+            value = value.strip().replace("true", "True").replace("false", "False")
+            try:
+                table[key.strip()] = ast.literal_eval(value)
+            except (ValueError, SyntaxError) as error:
+                raise ValueError(f"cannot read the value of {key.strip()}") from error
+        return config
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ValueError(str(error)) from error
 
 
 def sentences(prose: list[tuple[int, str]]):

@@ -6,10 +6,11 @@ import tempfile
 import unittest
 from contextlib import redirect_stdout
 from pathlib import Path
+from unittest import mock
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
-from book_check import Checker, check_html  # noqa: E402
+from book_check import Checker, check_html, read_toml  # noqa: E402
 from book_listings import expand_page, read_listing  # noqa: E402
 
 CODE = """// ANCHOR: good
@@ -149,6 +150,21 @@ class BookCheckTests(unittest.TestCase):
         bad = "# Summary\n\n- [Page](page.md)\n- [First](01-first/index.md)\n"
         _, problems = self.check("", summary=bad, extra_pages=pages)
         self.assertTrue(any("start its title with '01.'" in p for p in problems), problems)
+
+    def test_book_toml_is_read_without_tomllib_too(self):
+        import builtins
+        real_import = builtins.__import__
+
+        def no_tomllib(name, *args, **kwargs):
+            if name == "tomllib":
+                raise ImportError(name)
+            return real_import(name, *args, **kwargs)
+
+        with mock.patch.object(builtins, "__import__", no_tomllib):
+            config = read_toml(BOOK_TOML + 'additional-css = ["theme/listings.css"]\n')
+        self.assertEqual(config["preprocessor"]["listings"]["before"], ["links"])
+        self.assertIs(config["output"]["html"]["no-section-label"], True)
+        self.assertEqual(config, read_toml(BOOK_TOML + 'additional-css = ["theme/listings.css"]\n'))
 
     def test_mdbooks_own_section_labels_fail(self):
         _, problems = self.check("", book_toml=BOOK_TOML.replace("no-section-label = true", ""))
