@@ -153,9 +153,14 @@ class IntegrityTests(ChapterTestCase):
         passes = [TestResult("Ex7_2_Two.Works", True, "")]
         self.assertIn("passes with only this stub",
                       exercises.alone_problems(self.chapter, exercise, passes)[0])
-        other = [TestResult("Ex7_2_Two.Works", False, GTEST_FAILURE)]
+        crash = [TestResult("Ex7_2_Two.Works", False, "terminate called recursively",
+                            status="Subprocess aborted")]
         self.assertIn("without this stub's TODO",
-                      exercises.alone_problems(self.chapter, exercise, other)[0])
+                      exercises.alone_problems(self.chapter, exercise, crash)[0])
+        warnings: list[str] = []
+        asserted = [TestResult("Ex7_2_Two.Works", False, GTEST_FAILURE, status="Failed")]
+        self.assertEqual(exercises.alone_problems(self.chapter, exercise, asserted, warnings), [])
+        self.assertIn("fails by an assertion", warnings[0])
         hangs = [TestResult("Ex7_2_Two.Works", False, "", timed_out=True, status="Timeout")]
         self.assertIn("times out", exercises.alone_problems(self.chapter, exercise, hangs)[0])
 
