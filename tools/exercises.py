@@ -416,7 +416,8 @@ def check(number: str, preset: str = "default") -> int:
     print(f"Your demo: {display(demo_path)}   (SPDLOG_LEVEL=debug to watch it work)")
     if not failing and not failing_others:
         return 0
-    print(f"Edit the files under exercises/{chapter.name}/ and run `make check CH={number}` again.")
+    again = f"make check CH={number}" + (f" PRESET={preset}" if preset != "default" else "")
+    print(f"Edit the files under exercises/{chapter.name}/ and run `{again}` again.")
     return 1
 
 
@@ -491,7 +492,7 @@ def failure_reason(test: TestResult, exercise_id: str | None, still_stubbed: lis
         return f"{test.status.lower()}: run it alone to see where"
     if test.assertion():
         return "assertion failed"
-    return f"failed: run ctest --test-dir build/exercises -R {test.name} -V"
+    return f"failed: run ctest --test-dir build/exercises -R '{test.name}$' -V to see its output"
 
 
 class HintState:
