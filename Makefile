@@ -1,15 +1,19 @@
 # The commands of DESIGN §3. Every target that needs a tool installs what is
 # missing first (tools/deps.sh), so `make test` works on a fresh machine.
 #
-#   make run | test | book | serve | exercises | check CH=NN | progress
-#   make diff CH=NN | bench | lint | format | deps | integrity | diagrams
+#   make run | test | book | serve | exercises | check CH=NN | hint EX=N.M
+#   make progress | diff CH=NN | bench | lint | format | deps | integrity | diagrams
 #
-# PRESET picks the CMake preset for build/test/run/bench (default, debug, asan, tsan).
+# `make test` builds every written chapter (chapters/NN-slug) and runs every test.
+# PRESET picks the CMake preset for build/test/run/bench (default, debug, asan, tsan);
+# `make check CH=NN PRESET=asan` (or tsan) tests the students' copy under that sanitizer.
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
 PRESET ?= default
 CH ?=
+EX ?=
+SOLUTIONS ?=
 
 CHAPTERS := $(sort $(wildcard chapters/[0-9][0-9]-*))
 NEWEST := $(notdir $(lastword $(CHAPTERS)))
@@ -17,7 +21,7 @@ NEWEST_DEMO := build/$(PRESET)/chapters/$(NEWEST)/ch$(firstword $(subst -, ,$(NE
 SOURCES = $(shell find chapters tests src bench -name '*.hpp' -o -name '*.cpp' 2>/dev/null)
 
 .PHONY: all deps deps-build deps-book deps-lint build test run book serve exercises \
-        check progress diff integrity bench lint format diagrams clean
+        check hint progress diff integrity bench lint format diagrams clean
 
 all: test
 
@@ -44,30 +48,41 @@ test: build
 run: build
 	$(NEWEST_DEMO)
 
+# mdBook runs the listings preprocessor (book.toml) from the directory it is
+# started in, so it is started in book/.
 book: deps-book
 	python3 tools/book_check.py book
-	"$$(tools/deps.sh mdbook-path)" build book
+	cd book && "$$(../tools/deps.sh mdbook-path)" build
+	python3 tools/book_check.py --html book/html
 
 serve: deps-book
 	python3 tools/book_check.py book
-	"$$(tools/deps.sh mdbook-path)" serve book --hostname 127.0.0.1 --port 3000
+	cd book && "$$(../tools/deps.sh mdbook-path)" serve --hostname 127.0.0.1 --port 3000
 
 exercises:
 	@python3 tools/exercises.py generate
 
 check: deps-build
-	@if [ -z "$(CH)" ]; then echo "usage: make check CH=01" >&2; exit 2; fi
-	@python3 tools/exercises.py check $(CH)
+	@if [ -z "$(CH)" ]; then echo "usage: make check CH=01 [PRESET=asan|tsan]" >&2; exit 2; fi
+	@python3 tools/exercises.py check $(CH) --preset $(PRESET)
+
+# The next, more detailed hint for one exercise (one more tier each time).
+hint:
+	@if [ -z "$(EX)" ]; then echo "usage: make hint EX=4.3" >&2; exit 2; fi
+	@python3 tools/exercises.py hint $(EX)
 
 progress: deps-build
 	@python3 tools/exercises.py progress
 
+# What chapter CH adds to the one before, its exercises stubbed as in the
+# students' copy; SOLUTIONS=1 shows them solved.
 diff:
-	@tools/chapter_diff.sh $(CH)
+	@SOLUTIONS=$(SOLUTIONS) tools/chapter_diff.sh $(CH)
 
-# CI: the students' copy of every chapter compiles and fails where it should.
+# CI: the students' copy of every chapter compiles and fails where it should,
+# and each exercise's tests fail on its own stub alone. CH=NN limits it to one chapter.
 integrity: deps-build
-	python3 tools/exercises.py integrity
+	python3 tools/exercises.py integrity $(CH)
 
 # The scheduler workloads on every bench-* program, as one table (also written to
 # build/$(PRESET)/bench/results.md). Only optimised presets build them: the default one.

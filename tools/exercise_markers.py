@@ -4,12 +4,20 @@ A chapter's source is the solution. An exercise region sits inside a function
 body and is framed by comments, so a reader of the solution barely notices it:
 
     // EXERCISE 1.2: answer Pending `remaining_` times, then Ready
-    // HINT: when remaining_ is 0 return art::ready; otherwise ...
-    // ... the hint may go on over several comment lines
+    // HINT: the concept and the invariant to keep (tier 1) ...
+    // ... any hint may go on over several comment lines
+    // HINT 2: a more detailed hint (tier 2)
+    // HINT 3: the shape of a solution, never its code (tier 3)
     <the solution lines>
     // END EXERCISE
 
-Optional `// STUB: <code>` lines (after the hint) give the code that replaces
+Hints come in tiers. `make check` prints tier 1 (`// HINT:` or `// HINT 1:`);
+`make hint EX=1.2` prints the next tier each time it is asked. Tiers are
+numbered in order without gaps; every exercise should have at least two.
+The students' copy never contains a hint: its stub names the goal and
+`make hint`.
+
+Optional `// STUB: <code>` lines (after the hints) give the code that replaces
 the region instead of the default, which is
 
     throw art::todo_error("exercise 1.2: <goal>");
@@ -22,11 +30,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import textwrap
 from pathlib import Path
 
 BEGIN = re.compile(r"^(?P<indent>\s*)// EXERCISE (?P<id>\d+\.\d+): (?P<goal>.+?)\s*$")
-HINT = re.compile(r"^\s*// HINT: (?P<text>.*?)\s*$")
+HINT = re.compile(r"^\s*// HINT(?: (?P<tier>[1-9]))?: (?P<text>.*?)\s*$")
 STUB = re.compile(r"^\s*// STUB: (?P<code>.*?)\s*$")
 COMMENT = re.compile(r"^\s*// ?(?P<text>.*?)\s*$")
 END = re.compile(r"^\s*// END EXERCISE\s*$")
@@ -44,12 +51,17 @@ class MarkerError(Exception):
 class Region:
     id: str
     goal: str
-    hint: str
+    hints: list[str]  # tier 1 first
     stub: list[str]  # declared replacement lines, or empty for the default
     indent: str
     path: Path
     first_line: int  # 1-based line of the EXERCISE comment
     last_line: int  # 1-based line of the END EXERCISE comment
+    body_line: int  # 1-based line of the first solution line (after hints and stubs)
+
+    @property
+    def hint(self) -> str:
+        return self.hints[0]
 
 
 @dataclasses.dataclass
@@ -58,9 +70,13 @@ class Exercise:
 
     id: str
     goal: str
-    hint: str
+    hints: list[str]  # tier 1 first
     files: list[str]
     declared_stub: bool
+
+    @property
+    def hint(self) -> str:
+        return self.hints[0]
 
     @property
     def sort_key(self) -> tuple[int, int]:
@@ -80,25 +96,32 @@ def parse_regions(path: Path, text: str) -> list[Region]:
             i += 1
             continue
         first = i
-        hint_parts: list[str] = []
+        hint_parts: list[list[str]] = []
         stub: list[str] = []
         i += 1
         in_hint = False
         while i < len(lines):
             line = lines[i]
             if m := HINT.match(line):
-                hint_parts.append(m["text"])
+                tier = int(m["tier"] or 1)
+                if tier != len(hint_parts) + 1:
+                    raise MarkerError(
+                        f"{path}:{i + 1}: exercise {begin['id']}: HINT {tier} follows "
+                        f"{len(hint_parts)} tier(s); number the tiers 1, 2, 3 in order"
+                    )
+                hint_parts.append([m["text"]])
                 in_hint = True
             elif m := STUB.match(line):
                 stub.append(m["code"])
                 in_hint = False
             elif in_hint and (m := COMMENT.match(line)) and not END.match(line):
-                hint_parts.append(m["text"])
+                hint_parts[-1].append(m["text"])
             else:
                 break
             i += 1
         if not hint_parts:
             raise MarkerError(f"{path}:{first + 1}: exercise {begin['id']} has no '// HINT:' line")
+        body = i
         while i < len(lines) and not END.match(lines[i]):
             if BEGIN.match(lines[i]):
                 raise MarkerError(f"{path}:{i + 1}: an EXERCISE inside exercise {begin['id']}")
@@ -109,12 +132,13 @@ def parse_regions(path: Path, text: str) -> list[Region]:
             Region(
                 id=begin["id"],
                 goal=begin["goal"],
-                hint=" ".join(hint_parts),
+                hints=[" ".join(part) for part in hint_parts],
                 stub=stub,
                 indent=begin["indent"],
                 path=path,
                 first_line=first + 1,
                 last_line=i + 1,
+                body_line=body + 1,
             )
         )
         i += 1
@@ -126,10 +150,9 @@ def c_string(text: str) -> str:
 
 
 def stub_lines(region: Region) -> list[str]:
-    """What a region becomes in the students' copy."""
+    """What a region becomes in the students' copy: the goal, never a hint."""
     out = [f"{region.indent}// TODO exercise {region.id}: {region.goal}"]
-    hint = textwrap.wrap(f"Hint: {region.hint}", width=max(40, 96 - len(region.indent)))
-    out += [f"{region.indent}// {line}" for line in hint]
+    out.append(f"{region.indent}// Stuck? `make hint EX={region.id}` gives a hint, one tier at a time.")
     if region.stub:
         out += [region.indent + code for code in region.stub]
     else:
@@ -138,22 +161,33 @@ def stub_lines(region: Region) -> list[str]:
     return out
 
 
-def stub_source(path: Path, text: str) -> str:
-    """The students' version of one source file (unchanged if it has no regions)."""
+def variant_source(path: Path, text: str, stubbed: set[str] | None = None) -> str:
+    """One source file with the regions of `stubbed` ids as stubs (None: all of
+    them) and every other region solved, its markers removed."""
     regions = parse_regions(path, text)
     if not regions:
         return text
     lines = text.splitlines()
     out: list[str] = []
     cursor = 0
+    any_throwing_stub = False
     for region in regions:
         out += lines[cursor : region.first_line - 1]
-        out += stub_lines(region)
+        if stubbed is None or region.id in stubbed:
+            out += stub_lines(region)
+            any_throwing_stub = any_throwing_stub or not region.stub
+        else:
+            out += lines[region.body_line - 1 : region.last_line - 1]
         cursor = region.last_line
     out += lines[cursor:]
-    if not any(line.strip() == TODO_INCLUDE for line in out) and not all(r.stub for r in regions):
+    if any_throwing_stub and not any(line.strip() == TODO_INCLUDE for line in out):
         out = add_todo_include(out)
     return "\n".join(out) + ("\n" if text.endswith("\n") else "")
+
+
+def stub_source(path: Path, text: str) -> str:
+    """The students' version of one source file (unchanged if it has no regions)."""
+    return variant_source(path, text, None)
 
 
 def solution_source(path: Path, text: str) -> str:
@@ -162,23 +196,7 @@ def solution_source(path: Path, text: str) -> str:
     A chapter copied forward keeps the earlier chapter's solutions as plain
     code; only the new chapter's own exercises are marked.
     """
-    regions = parse_regions(path, text)
-    if not regions:
-        return text
-    lines = text.splitlines()
-    drop: set[int] = set()
-    for region in regions:
-        index = region.first_line - 1
-        drop.add(index)
-        index += 1
-        while HINT.match(lines[index]) or STUB.match(lines[index]) or (
-            COMMENT.match(lines[index]) and not END.match(lines[index])
-        ):
-            drop.add(index)
-            index += 1
-        drop.add(region.last_line - 1)
-    kept = [line for number, line in enumerate(lines) if number not in drop]
-    return "\n".join(kept) + ("\n" if text.endswith("\n") else "")
+    return variant_source(path, text, set())
 
 
 def add_todo_include(lines: list[str]) -> list[str]:
@@ -214,13 +232,27 @@ def chapter_exercises(chapter_dir: Path) -> list[Exercise]:
             known = by_id.get(region.id)
             if known is None:
                 by_id[region.id] = Exercise(
-                    region.id, region.goal, region.hint, [relative], bool(region.stub)
+                    region.id, region.goal, list(region.hints), [relative], bool(region.stub)
                 )
             else:
                 if relative not in known.files:
                     known.files.append(relative)
+                if len(region.hints) > len(known.hints):
+                    known.hints = list(region.hints)
                 known.declared_stub = known.declared_stub or bool(region.stub)
     return sorted(by_id.values(), key=lambda e: e.sort_key)
+
+
+TODO_MESSAGE = re.compile(r"TODO exercise (\d+\.\d+)\b")
+
+
+def reached_stubs(output: str) -> list[str]:
+    """Exercise ids whose TODO stub a test's output names, in order of appearance."""
+    found: list[str] = []
+    for m in TODO_MESSAGE.finditer(output):
+        if m[1] not in found:
+            found.append(m[1])
+    return found
 
 
 def test_exercise_id(test_name: str) -> str | None:

@@ -2,11 +2,20 @@
 """The students' side of the project: exercise copies, checks and progress.
 
     exercises.py generate [NN ...]   write exercises/NN-slug from chapters/NN-slug
-    exercises.py check NN            build the students' copy of NN, run its tests,
-                                     print one row per exercise (exit 1 while any fails)
+    exercises.py check NN [--preset P]
+                                     build the students' copy of NN with its tests and
+                                     demo, run every test, print one row per exercise
+                                     with its tests and the chapter's other tests, and
+                                     the first hint of the exercise to do next (exit 1
+                                     while any test fails); P: default, asan or tsan
+    exercises.py hint N.M            the next tier of exercise N.M's hints
     exercises.py progress            one row per chapter: exercises done / total
-    exercises.py integrity           CI: every stub compiles, every exercise has tests,
-                                     and every such test fails on the stub with its TODO
+    exercises.py diff NN [--solutions]
+                                     what chapter NN adds to the one before, its
+                                     exercise regions stubbed (or solved)
+    exercises.py integrity [NN ...]  CI: every stub compiles, every exercise has tests,
+                                     every such test fails on the stubs, and on its own
+                                     stub alone with its TODO
     exercises.py strip DIR           remove the markers (keep the solutions) in DIR: for a
                                      chapter copied forward from the one before
 
@@ -19,10 +28,13 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
+import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,10 +45,12 @@ from exercise_markers import (  # noqa: E402
     MarkerError,
     SOURCE_SUFFIXES,
     chapter_exercises,
+    reached_stubs,
     solution_source,
     source_files,
     stub_source,
     test_exercise_id,
+    variant_source,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -130,7 +144,66 @@ def display(path: Path) -> str:
 
 
 # --------------------------------------------------------------------------
+# diff
+
+
+def diff(number: str, solutions: bool) -> int:
+    """What chapter `number` adds to the one before it.
+
+    The chapter's own exercise regions are shown as the students' stubs (or,
+    with `solutions`, solved); the chapter before is shown solved, as the new
+    chapter carries its solutions as plain code.
+    """
+    chapter = find_chapter(number)
+    chapters = all_chapters()
+    index = chapters.index(chapter)
+    if index == 0:
+        print(f"{chapter.name} is the first chapter; there is nothing before it to compare with.",
+              file=sys.stderr)
+        return 0
+    before = chapters[index - 1]
+    if solutions:
+        print(f"diff: {chapter.name} with its exercises solved", file=sys.stderr)
+    else:
+        print(f"diff: {chapter.name}'s exercise regions are shown as the stubs of your copy; "
+              f"`make diff CH={number} SOLUTIONS=1` shows them solved", file=sys.stderr)
+    with tempfile.TemporaryDirectory() as tmp:
+        for source, stubbed in ((before, set()), (chapter, set() if solutions else None)):
+            for path in sorted(source.rglob("*")):
+                if not path.is_file():
+                    continue
+                target = Path(tmp) / "chapters" / source.name / path.relative_to(source)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                if path.suffix in SOURCE_SUFFIXES:
+                    target.write_text(variant_source(path, path.read_text(), stubbed))
+                else:
+                    target.write_bytes(path.read_bytes())
+                stat = path.stat()  # diff prints the chapter's own file times
+                os.utime(target, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+        sys.stdout.flush()
+        result = subprocess.run(
+            ["diff", "-ruN", f"chapters/{before.name}", f"chapters/{chapter.name}"], cwd=tmp
+        )
+    return 0 if result.returncode in (0, 1) else result.returncode
+
+
+# --------------------------------------------------------------------------
 # Building and running tests
+
+# `make check PRESET=...` -> the CMake preset that builds the students' copy.
+EXERCISE_PRESETS = {"default": "exercises", "debug": "exercises",
+                    "asan": "exercises-asan", "tsan": "exercises-tsan"}
+SANITIZER_ENV = {
+    "asan": {"ASAN_OPTIONS": "detect_leaks=1:abort_on_error=1",
+             "UBSAN_OPTIONS": "print_stacktrace=1:halt_on_error=1"},
+    "tsan": {"TSAN_OPTIONS": "halt_on_error=1:second_deadlock_stack=1"},
+}
+# Chapters whose tests a preset cannot run (ThreadSanitizer does not follow
+# fiber switches; the tsan test preset skips them too).
+UNSUPPORTED = {"tsan": {"06"}}
+NINJA_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]\s+(.*)$")
+CTEST_RESULT = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(?:\*\*\*)?(Passed|Failed|Timeout|Not Run|"
+                          r"Exception:[^\d]*?|\w[\w ]*?)\s+[\d.]+\s+sec")
 
 
 @dataclass
@@ -138,6 +211,36 @@ class TestResult:
     name: str  # without the chNN. prefix
     passed: bool
     output: str
+    timed_out: bool = False
+    status: str = ""  # what ctest said: Passed, Failed, Timeout, Exception: SegFault ...
+
+    @property
+    def stubs(self) -> list[str]:
+        """The exercises whose TODO stub this test reached: first the one its
+        failure names (the exception that ended the test), then any other stub
+        it met on the way (one reported by a destructor while unwinding)."""
+        failures = "\n".join(line for line in self.output.splitlines()
+                              if "exception" in line.lower() or "Failure" in line)
+        first = reached_stubs(failures)
+        later = sorted((s for s in reached_stubs(self.output) if s not in first),
+                       key=lambda i: tuple(int(x) for x in i.split(".")))
+        return first + later
+
+    def assertion(self, limit: int = 6) -> list[str]:
+        """The failing assertion's message as GoogleTest printed it."""
+        lines = self.output.splitlines()
+        for i, line in enumerate(lines):
+            if line.rstrip().endswith("Failure"):
+                message = [line.strip()]
+                for following in lines[i + 1 :]:
+                    if not following.strip() or following.startswith("[  "):
+                        break
+                    message.append(following.rstrip())
+                return message[:limit]
+        for line in lines:
+            if "exception" in line.lower() or "error" in line.lower() or "Assertion" in line:
+                return [line.strip()]
+        return []
 
 
 @dataclass
@@ -151,24 +254,36 @@ class ExerciseResult:
 
     @property
     def untouched(self) -> bool:
-        """Every failing test still stops at a TODO stub."""
+        """Every failing test still stops at this exercise's TODO stub."""
         failing = [t for t in self.tests if not t.passed]
-        return bool(failing) and all("TODO exercise" in t.output for t in failing)
+        return bool(failing) and all(self.exercise.id in t.stubs for t in failing)
+
+    @property
+    def waits_for(self) -> list[str]:
+        """Other exercises whose stubs this exercise's failing tests reached."""
+        found: list[str] = []
+        for test in self.tests:
+            if not test.passed:
+                found += [s for s in test.stubs if s != self.exercise.id and s not in found]
+        return found
 
 
-def run(command: list[str], quiet: bool) -> subprocess.CompletedProcess:
+def run(command: list[str], quiet: bool, env: dict | None = None) -> subprocess.CompletedProcess:
     return subprocess.run(
         command,
         cwd=ROOT,
         text=True,
         stdout=subprocess.PIPE if quiet else None,
         stderr=subprocess.STDOUT if quiet else None,
+        env={**os.environ, **(env or {})},
     )
 
 
-def configure(build_dir: Path, exercises_dir: Path, quiet: bool) -> None:
+def configure(build_dir: Path, exercises_dir: Path, quiet: bool, preset: str = "exercises") -> None:
+    if not quiet:
+        print(f"check: configuring {display(build_dir)} (preset {preset})", flush=True)
     command = [
-        "cmake", "--preset", "exercises", "-B", str(build_dir),
+        "cmake", "--preset", preset, "-B", str(build_dir),
         f"-DART_EXERCISES_DIR={exercises_dir}",
     ]
     result = run(command, quiet=True)
@@ -178,115 +293,259 @@ def configure(build_dir: Path, exercises_dir: Path, quiet: bool) -> None:
 
 
 def build(build_dir: Path, targets: list[str], quiet: bool) -> str | None:
-    """Builds `targets`; returns the compiler's output on failure, None on success."""
+    """Builds `targets`; returns the compiler's output on failure, None on success.
+
+    Unless quiet, Ninja's progress is shown as it goes (a first build of a
+    chapter takes a while), and warnings are printed once it is done.
+    """
     command = ["cmake", "--build", str(build_dir), "-j2", "--target", *targets]
-    result = run(command, quiet=True)
-    if result.returncode != 0:
-        return result.stdout
-    if not quiet and "warning:" in result.stdout:
-        print(result.stdout)
+    process = subprocess.Popen(command, cwd=ROOT, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    assert process.stdout is not None
+    captured: list[str] = []
+    showing = not quiet
+    for line in process.stdout:
+        captured.append(line)
+        progress = NINJA_PROGRESS.match(line)
+        if showing and progress and progress[3].startswith(("Building", "Linking")):
+            what = progress[3].split()[-1]
+            print(f"build: [{progress[1]}/{progress[2]}] {Path(what).name}", flush=True)
+    process.wait()
+    output = "".join(captured)
+    if process.returncode != 0:
+        return output
+    if not quiet and "warning:" in output:
+        print(output)
     return None
 
 
-def run_tests(build_dir: Path, label: str) -> list[TestResult]:
+def run_tests(build_dir: Path, label: str, name_regex: str | None = None,
+              env: dict | None = None, exclude: str | None = None) -> list[TestResult]:
     junit = build_dir / f"results-{label}.xml"
     junit.unlink(missing_ok=True)
-    run(
-        ["ctest", "--test-dir", str(build_dir), "-L", f"^{label}$", "-j2",
-         "--output-junit", str(junit)],
-        quiet=True,
-    )
+    command = ["ctest", "--test-dir", str(build_dir), "-L", f"^{label}$", "-j2",
+               "--output-junit", str(junit)]
+    if name_regex:
+        command += ["-R", name_regex]
+    if exclude:
+        command += ["-E", exclude]
+    summary = run(command, quiet=True, env=env).stdout or ""
+    statuses = {m[1]: m[2].strip() for m in CTEST_RESULT.finditer(summary)}
     if not junit.exists():
         return []
     results: list[TestResult] = []
     for case in ET.parse(junit).getroot().iter("testcase"):
-        name = case.get("name", "")
-        name = name.split(".", 1)[1] if name.startswith(label + ".") else name
+        full_name = case.get("name", "")
+        name = full_name.split(".", 1)[1] if full_name.startswith(label + ".") else full_name
         text = "".join(node.text or "" for node in case.iter() if node is not case)
-        for node in case.iter():
-            text += " ".join(f"{k}={v}" for k, v in node.attrib.items() if k == "message")
-        results.append(TestResult(name, case.get("status") == "run", text))
+        status = statuses.get(full_name, "Passed" if case.get("status") == "run" else "Failed")
+        results.append(TestResult(name, case.get("status") == "run", text,
+                                  timed_out=status == "Timeout", status=status))
     return results
 
 
-def match_results(exercises: list[Exercise], tests: list[TestResult]) -> list[ExerciseResult]:
+def match_results(exercises: list[Exercise], tests: list[TestResult]
+                  ) -> tuple[list[ExerciseResult], list[TestResult]]:
+    """Each exercise with its tests, and the chapter's other tests."""
     by_id = {e.id: ExerciseResult(e) for e in exercises}
+    others: list[TestResult] = []
     for test in tests:
         exercise_id = test_exercise_id(test.name)
         if exercise_id in by_id:
             by_id[exercise_id].tests.append(test)
-    return list(by_id.values())
+        else:
+            others.append(test)
+    return list(by_id.values()), others
 
 
 def chapter_label(chapter: Path) -> str:
     return "ch" + chapter.name[:2]
 
 
+def open_stubs(copy: Path) -> list[str]:
+    """Exercises whose stub is still in the student's copy (its TODO comment is there)."""
+    found: set[str] = set()
+    for path in source_files(copy):
+        found.update(re.findall(r"// TODO exercise (\d+\.\d+):", path.read_text()))
+    return sorted(found, key=lambda i: tuple(int(x) for x in i.split(".")))
+
+
 # --------------------------------------------------------------------------
-# check and progress
+# check, hint and progress
 
 
-def check(number: str) -> int:
+def check(number: str, preset: str = "default") -> int:
     chapter = find_chapter(number)
+    if preset not in EXERCISE_PRESETS:
+        raise SystemExit(f"error: PRESET={preset} has no students' build; "
+                         f"use one of {', '.join(EXERCISE_PRESETS)}")
+    if chapter.name[:2] in UNSUPPORTED.get(preset, set()):
+        print(f"check: {chapter.name} cannot run under {preset}: ThreadSanitizer does not follow "
+              f"fiber switches (the solutions' tsan run skips it too). Try PRESET=asan.")
+        return 2
     exercises_dir = ROOT / "exercises"
     student_copy = exercises_dir / chapter.name
     if not student_copy.exists():
         print(f"check: no students' copy of {chapter.name} yet; generating it first")
         generate([chapter], exercises_dir)
-    build_dir = ROOT / "build" / "exercises"
-    configure(build_dir, exercises_dir, quiet=True)
+    cmake_preset = EXERCISE_PRESETS[preset]
+    build_dir = ROOT / "build" / cmake_preset
+    configure(build_dir, exercises_dir, quiet=False, preset=cmake_preset)
     label = chapter_label(chapter)
-    errors = build(build_dir, [f"{label}-tests"], quiet=False)
+    demo = f"{label}-demo"
+    print(f"check: building {label}-tests and {demo} from exercises/{chapter.name}", flush=True)
+    errors = build(build_dir, [f"{label}-tests", demo], quiet=False)
     if errors is not None:
         print(errors)
         print(f"check: exercises/{chapter.name} does not compile yet; fix the errors above.")
         return 2
-    results = match_results(chapter_exercises(chapter), run_tests(build_dir, label))
-    print_table(chapter, results)
+    print(f"check: running the tests of {chapter.name}", flush=True)
+    tests = run_tests(build_dir, label, env=SANITIZER_ENV.get(preset))
+    results, others = match_results(chapter_exercises(chapter), tests)
+    state = HintState(exercises_dir)
+    print_table(chapter, results, others, open_stubs(student_copy), state)
+    state.save()
     failing = [r for r in results if not r.done]
+    failing_others = [t for t in others if not t.passed]
     done = len(results) - len(failing)
-    print(f"\n{done} of {len(results)} exercises of {chapter.name} done.")
-    if not failing:
+    summary = f"\n{done} of {len(results)} exercises of {chapter.name} done"
+    if failing_others:
+        summary += f"; {len(failing_others)} of the chapter's other {len(others)} tests fail"
+    print(summary + ".")
+    demo_path = build_dir / "chapters" / chapter.name / demo
+    print(f"Your demo: {display(demo_path)}   (SPDLOG_LEVEL=debug to watch it work)")
+    if not failing and not failing_others:
         return 0
-    print(f"Edit the files under exercises/{chapter.name}/ and run `make check CH={number}` again.")
+    again = f"make check CH={number}" + (f" PRESET={preset}" if preset != "default" else "")
+    print(f"Edit the files under exercises/{chapter.name}/ and run `{again}` again.")
     return 1
 
 
-def print_table(chapter: Path, results: list[ExerciseResult]) -> None:
+def print_table(chapter: Path, results: list[ExerciseResult], others: list[TestResult],
+                still_stubbed: list[str], state: "HintState") -> None:
     print(f"\nExercises of {chapter.name}\n")
-    print(f"{'id':<6} {'status':<6} {'tests':<6} goal")
-    print(f"{'-' * 6} {'-' * 6} {'-' * 6} {'-' * 50}")
+    print(f"{'id':<6} {'status':<7} {'tests':<6} goal")
+    print(f"{'-' * 6} {'-' * 7} {'-' * 6} {'-' * 50}")
     indent = " " * 21
+    hint_shown = False
     for result in results:
         passed = sum(t.passed for t in result.tests)
         if result.done:
             status = "pass"
         elif result.untouched:
             status = "todo"
+        elif result.waits_for and all(
+            set(t.stubs) - {result.exercise.id} for t in result.tests if not t.passed
+        ):
+            status = "waits"
         else:
             status = "FAIL"
         tests = f"{passed}/{len(result.tests)}"
-        print(f"{result.exercise.id:<6} {status:<6} {tests:<6} {result.exercise.goal}")
-        if result.done:
-            continue
-        files = ", ".join(f"exercises/{chapter.name}/{f}" for f in result.exercise.files)
-        print(f"{indent}where: {files}")
-        hint = textwrap.wrap(result.exercise.hint, width=72)
-        print(f"{indent}hint:  " + f"\n{indent}       ".join(hint))
+        print(f"{result.exercise.id:<6} {status:<7} {tests:<6} {result.exercise.goal}")
+        if not result.done:
+            files = ", ".join(f"exercises/{chapter.name}/{f}" for f in result.exercise.files)
+            print(f"{indent}where: {files}")
+            if status == "waits":
+                print(f"{indent}needs: {', '.join(result.waits_for)} first")
+            elif not hint_shown:  # one hint, for the exercise to work on next
+                hint = textwrap.wrap(result.exercise.hint, width=72)
+                print(f"{indent}hint:  " + f"\n{indent}       ".join(hint))
+                more = len(result.exercise.hints) > 1
+                print(f"{indent}more:  make hint EX={result.exercise.id}" if more else
+                      f"{indent}       (the only hint for {result.exercise.id})")
+                state.reveal(result.exercise.id, 1)
+                hint_shown = True
         for test in result.tests:
-            if not test.passed:
-                print(f"{indent}test:  {test.name}  {failure_reason(test)}")
+            print_test(test, result.exercise.id, still_stubbed)
+    if others:
+        passed = sum(t.passed for t in others)
+        print(f"\nThe chapter's other tests: {passed}/{len(others)} pass")
+        for test in others:
+            print_test(test, None, still_stubbed)
 
 
-def failure_reason(test: TestResult) -> str:
-    if "TODO exercise" in test.output:
-        return "(stub not written yet)"
-    if "Timeout" in test.output:
-        return "(timed out: a lost wake-up or a loop that never ends?)"
-    for line in test.output.splitlines():
-        if "Failure" in line or "Expected" in line or "exception" in line:
-            return f"({line.strip()[:90]})"
-    return "(failed: run ctest --test-dir build/exercises -R " + test.name + " -V)"
+def print_test(test: TestResult, exercise_id: str | None, still_stubbed: list[str]) -> None:
+    mark = "ok  " if test.passed else "FAIL"
+    if test.passed:
+        print(f"    {mark} {test.name}")
+        return
+    print(f"    {mark} {test.name}  ({failure_reason(test, exercise_id, still_stubbed)})")
+    if not test.stubs:
+        for line in test.assertion():
+            print(f"           {line[:110]}")
+
+
+def failure_reason(test: TestResult, exercise_id: str | None, still_stubbed: list[str]) -> str:
+    stubs = test.stubs
+    if test.timed_out:
+        if stubs:
+            return f"TIMEOUT after it reached the stub of {', '.join(stubs)}"
+        if still_stubbed:
+            return (f"TIMEOUT: it reached no stub that says so; a lost wake-up, or a stub "
+                    f"whose error was swallowed? stubs still in your copy: {', '.join(still_stubbed)}")
+        return "TIMEOUT: a lost wake-up or a loop that never ends?"
+    if exercise_id in stubs:
+        return "stub not written yet"
+    if stubs:
+        return f"needs {', '.join(stubs)} first: it reached that stub"
+    if test.status and test.status not in ("Failed", "Passed"):
+        return f"{test.status.lower()}: run it alone to see where"
+    if test.assertion():
+        return "assertion failed"
+    return f"failed: run ctest --test-dir build/exercises -R '{test.name}$' -V to see its output"
+
+
+class HintState:
+    """Which hint tier of each exercise a student has seen (exercises/.hints.json)."""
+
+    def __init__(self, exercises_dir: Path):
+        self.path = exercises_dir / ".hints.json"
+        self.seen: dict[str, int] = {}
+        if self.path.exists():
+            try:
+                self.seen = {k: int(v) for k, v in json.loads(self.path.read_text()).items()}
+            except (ValueError, AttributeError):
+                self.seen = {}
+
+    def reveal(self, exercise_id: str, tier: int) -> None:
+        self.seen[exercise_id] = max(self.seen.get(exercise_id, 0), tier)
+
+    def save(self) -> None:
+        if self.path.parent.exists():
+            self.path.write_text(json.dumps(self.seen, indent=1, sort_keys=True) + "\n")
+
+
+def find_exercise(exercise_id: str) -> tuple[Path, Exercise]:
+    if not re.fullmatch(r"\d+\.\d+", exercise_id):
+        raise SystemExit(f"error: EX={exercise_id} is not an exercise id; write it like EX=4.3")
+    chapter = find_chapter(exercise_id.split(".")[0])
+    for exercise in chapter_exercises(chapter):
+        if exercise.id == exercise_id:
+            return chapter, exercise
+    ids = ", ".join(e.id for e in chapter_exercises(chapter))
+    raise SystemExit(f"error: {chapter.name} has no exercise {exercise_id}; it has {ids}")
+
+
+def hint(exercise_id: str, exercises_dir: Path | None = None) -> int:
+    """Shows the next tier of an exercise's hints, with the tiers before it."""
+    _, exercise = find_exercise(exercise_id)
+    exercises_dir = exercises_dir or ROOT / "exercises"
+    state = HintState(exercises_dir)
+    tiers = exercise.hints
+    shown = min(state.seen.get(exercise.id, 0) + 1, len(tiers))
+    print(f"Exercise {exercise.id}: {exercise.goal}\n")
+    for tier in range(1, shown + 1):
+        label = f"Hint {tier} of {len(tiers)}"
+        text = textwrap.wrap(tiers[tier - 1], width=76)
+        print(f"{label}{' (new)' if tier == shown and state.seen.get(exercise.id, 0) < tier else ''}:")
+        print("  " + "\n  ".join(text) + "\n")
+    if shown < len(tiers):
+        print(f"`make hint EX={exercise.id}` again for hint {shown + 1}.")
+    else:
+        print(f"That is the last hint for {exercise.id}; the tests in `make check` say what is left.")
+    state.reveal(exercise.id, shown)
+    state.save()
+    return 0
 
 
 def progress() -> int:
@@ -308,9 +567,11 @@ def progress() -> int:
         if build(build_dir, [f"{label}-tests"], quiet=True) is not None:
             print(f"{chapter.name:<32} {0:>4} / {len(exercises):<3} (does not compile yet)")
             continue
-        results = match_results(exercises, run_tests(build_dir, label))
+        results, others = match_results(exercises, run_tests(build_dir, label))
         done = sum(r.done for r in results)
-        print(f"{chapter.name:<32} {done:>4} / {len(exercises):<3}")
+        failing = sum(not t.passed for t in others)
+        note = f" ({failing} other test(s) fail)" if failing else ""
+        print(f"{chapter.name:<32} {done:>4} / {len(exercises):<3}{note}")
     return 0
 
 
@@ -318,40 +579,112 @@ def progress() -> int:
 # integrity (CI)
 
 
-def integrity() -> int:
-    """Proves the exercise system works on a fresh copy of every chapter."""
+def write_variant(chapter: Path, copy: Path, stubbed: set[str] | None) -> int:
+    """Writes one variant of a chapter into `copy`, touching only files that change,
+    so that Ninja rebuilds only what the variant changes. Returns files written."""
+    written = 0
+    wanted = {copy / chapter.name / p.relative_to(chapter) for p in chapter.rglob("*") if p.is_file()}
+    for stale in (copy / chapter.name).rglob("*") if (copy / chapter.name).exists() else []:
+        if stale.is_file() and stale not in wanted:
+            stale.unlink()  # gone from the chapter
+    for path in sorted(chapter.rglob("*")):
+        if not path.is_file():
+            continue
+        target = copy / chapter.name / path.relative_to(chapter)
+        if path.suffix in SOURCE_SUFFIXES:
+            content = variant_source(path, path.read_text(), stubbed).encode()
+        else:
+            content = path.read_bytes()
+        if target.exists() and target.read_bytes() == content:
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(content)
+        written += 1
+    return written
+
+
+def integrity(numbers: list[str] | None = None) -> int:
+    """Proves the exercise system works on a fresh copy of every chapter.
+
+    For each chapter: the students' copy (every stub in place) compiles and
+    every exercise test fails on it; then each exercise alone (only its own
+    stub, every other region solved) makes each of its tests fail with its own
+    TODO. All variants are built in one build directory, so each rebuilds only
+    the files it changes.
+    """
+    started = time.monotonic()
     work = ROOT / "build" / "integrity"
     copy = work / "exercises"
-    shutil.rmtree(copy, ignore_errors=True)
-    chapters = [c for c in all_chapters() if chapter_exercises(c)]
-    generate(chapters, copy, quiet=True)
+    chapters = [find_chapter(n) for n in numbers] if numbers else all_chapters()
+    chapters = [c for c in chapters if chapter_exercises(c)]
+    copy.mkdir(parents=True, exist_ok=True)
+    current = {c.name for c in all_chapters()}
+    for stale in copy.iterdir():
+        if stale.is_dir() and stale.name not in current:
+            shutil.rmtree(stale)  # a chapter renamed or removed since the last run
+    for chapter in chapters:
+        write_variant(chapter, copy, None)
     build_dir = work / "build"
     configure(build_dir, copy, quiet=True)
     problems: list[str] = []
+    warnings: list[str] = []
     for chapter in chapters:
-        label = chapter_label(chapter)
+        problems += integrity_of_chapter(chapter, copy, build_dir, warnings)
+    for warning in warnings:
+        print(f"integrity: warning: {warning}")
+    for problem in problems:
+        print(f"integrity: FAIL {problem}")
+    elapsed = time.monotonic() - started
+    if problems:
+        print(f"integrity: {len(problems)} problem(s) in {elapsed:.0f} s")
+        return 1
+    print(f"integrity: all {len(chapters)} chapter(s) fine in {elapsed:.0f} s")
+    return 0
+
+
+def integrity_of_chapter(chapter: Path, copy: Path, build_dir: Path, warnings: list[str]) -> list[str]:
+    label = chapter_label(chapter)
+    exercises = chapter_exercises(chapter)
+    known = {e.id for e in exercises}
+    for exercise in exercises:
+        if len(exercise.hints) < 2:
+            warnings.append(f"{chapter.name}: exercise {exercise.id} has {len(exercise.hints)} "
+                            "hint tier; give it a `// HINT 2:` (make hint shows it)")
+    # 1. The students' copy: every stub in place.
+    write_variant(chapter, copy, None)
+    errors = build(build_dir, [f"{label}-tests", f"{label}-demo"], quiet=True)
+    if errors is not None:
+        print(errors)
+        return [f"{chapter.name}: the students' copy does not compile"]
+    problems: list[str] = []
+    tests = run_tests(build_dir, label)
+    for test in tests:
+        exercise_id = test_exercise_id(test.name)
+        if exercise_id is not None and exercise_id not in known:
+            problems.append(f"{chapter.name}: test {test.name} names no exercise {exercise_id}")
+        if test.timed_out:
+            warnings.append(f"{chapter.name}: {test.name} times out on the students' copy "
+                            "instead of failing at a stub")
+    results, _ = match_results(exercises, tests)
+    for result in results:
+        problems += integrity_problems(chapter, result)
+    # 2. Each exercise alone: its own stub in place, every other region solved.
+    for exercise in exercises:
+        write_variant(chapter, copy, {exercise.id})
         errors = build(build_dir, [f"{label}-tests"], quiet=True)
         if errors is not None:
             print(errors)
-            problems.append(f"{chapter.name}: the students' copy does not compile")
+            problems.append(f"{chapter.name}: with only the stub of {exercise.id}, "
+                            "the copy does not compile")
             continue
-        exercises = chapter_exercises(chapter)
-        tests = run_tests(build_dir, label)
-        known = {e.id for e in exercises}
-        for test in tests:
-            exercise_id = test_exercise_id(test.name)
-            if exercise_id is not None and exercise_id not in known:
-                problems.append(f"{chapter.name}: test {test.name} names no exercise {exercise_id}")
-        for result in match_results(exercises, tests):
-            problems += integrity_problems(chapter, result)
-        print(f"integrity: {chapter.name}: {len(exercises)} exercises, "
-              f"{sum(len(r.tests) for r in match_results(exercises, tests))} exercise tests checked")
-    for problem in problems:
-        print(f"integrity: FAIL {problem}")
-    if problems:
-        return 1
-    print(f"integrity: all {len(chapters)} chapter(s) fine")
-    return 0
+        prefix = "Ex" + exercise.id.replace(".", "_") + "_"
+        alone = run_tests(build_dir, label, name_regex=rf"^{label}\.{prefix}")
+        problems += alone_problems(chapter, exercise, alone, warnings)
+    write_variant(chapter, copy, None)  # leave the students' copy as it was
+    checked = sum(len(r.tests) for r in results)
+    print(f"integrity: {chapter.name}: {len(exercises)} exercises, {checked} exercise tests, "
+          f"each exercise also alone", flush=True)
+    return problems
 
 
 def integrity_problems(chapter: Path, result: ExerciseResult) -> list[str]:
@@ -363,10 +696,36 @@ def integrity_problems(chapter: Path, result: ExerciseResult) -> list[str]:
     for test in result.tests:
         if test.passed:
             problems.append(f"{where}: {test.name} passes on the stub")
-        elif not exercise.declared_stub and "TODO exercise" not in test.output:
+        elif test.timed_out:
+            problems.append(f"{where}: {test.name} times out on the stubs instead of failing")
+        elif not exercise.declared_stub and not test.stubs:
             problems.append(
                 f"{where}: {test.name} fails without a TODO message (crash or hang?)"
             )
+    return problems
+
+
+def alone_problems(chapter: Path, exercise: Exercise, tests: list[TestResult],
+                   warnings: list[str] | None = None) -> list[str]:
+    """A test of the exercise that passes, hangs or crashes on its stub alone is a
+    problem; one that fails by an assertion without the stub's TODO message is
+    a warning (the student sees the assertion but not which stub it met)."""
+    where = f"{chapter.name}: exercise {exercise.id} alone"
+    problems = []
+    for test in tests:
+        if test.passed:
+            problems.append(f"{where}: {test.name} passes with only this stub in place")
+        elif test.timed_out:
+            problems.append(f"{where}: {test.name} times out on this stub instead of failing")
+        elif exercise.declared_stub or exercise.id in test.stubs:
+            continue
+        elif test.status == "Failed" and test.assertion():
+            if warnings is not None:
+                warnings.append(f"{where}: {test.name} fails by an assertion without naming "
+                                "the stub (the TODO error was caught on the way)")
+        else:
+            problems.append(f"{where}: {test.name} fails without this stub's TODO message "
+                            f"({test.status or 'crash'}: a stub that throws on another thread?)")
     return problems
 
 
@@ -380,8 +739,15 @@ def main() -> int:
     gen.add_argument("chapters", nargs="*", help="chapter numbers (default: all)")
     chk = sub.add_parser("check", help="build and test the students' copy of one chapter")
     chk.add_argument("chapter", help="chapter number, e.g. 01")
+    chk.add_argument("--preset", default="default", help="default, asan or tsan")
+    hnt = sub.add_parser("hint", help="the next hint tier of one exercise")
+    hnt.add_argument("exercise", help="exercise id, e.g. 4.3")
     sub.add_parser("progress", help="exercises done per chapter")
-    sub.add_parser("integrity", help="CI check of every chapter's exercises")
+    dif = sub.add_parser("diff", help="what a chapter adds to the one before")
+    dif.add_argument("chapter", help="chapter number, e.g. 04")
+    dif.add_argument("--solutions", action="store_true", help="show the exercises solved")
+    itg = sub.add_parser("integrity", help="CI check of the chapters' exercises")
+    itg.add_argument("chapters", nargs="*", help="chapter numbers (default: all)")
     strip = sub.add_parser("strip", help="remove exercise markers, keeping the solutions")
     strip.add_argument("directory")
     args = parser.parse_args()
@@ -396,7 +762,11 @@ def main() -> int:
             generate(chapters, ROOT / "exercises")
             return 0
         if args.command == "check":
-            return check(args.chapter)
+            return check(args.chapter, args.preset)
+        if args.command == "hint":
+            return hint(args.exercise)
+        if args.command == "diff":
+            return diff(args.chapter, args.solutions)
         if args.command == "progress":
             return progress()
         if args.command == "strip":
@@ -407,7 +777,7 @@ def main() -> int:
                     path.write_text(stripped)
                     print(f"strip: {display(path)}")
             return 0
-        return integrity()
+        return integrity(args.chapters)
     except MarkerError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

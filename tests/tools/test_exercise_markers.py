@@ -13,7 +13,9 @@ from exercise_markers import (  # noqa: E402
     MarkerError,
     chapter_exercises,
     parse_regions,
+    reached_stubs,
     solution_source,
+    variant_source,
     stub_source,
     test_exercise_id,
 )
@@ -56,7 +58,8 @@ class MarkerTests(unittest.TestCase):
         self.assertIn('throw art::todo_error("exercise 7.1: return the answer");', stub)
         self.assertNotIn("return 42", stub)
         self.assertIn("// TODO exercise 7.1: return the answer", stub)
-        self.assertIn("// Hint: it is 42, plus nothing", stub)
+        self.assertIn("// Stuck? `make hint EX=7.1` gives a hint, one tier at a time.", stub)
+        self.assertNotIn("it is 42", stub)  # no hint in the students' copy
         self.assertIn('#include "art/todo.hpp"', stub)
         self.assertIn("int answer(int x) {", stub)
 
@@ -65,6 +68,27 @@ class MarkerTests(unittest.TestCase):
         quiet = stub[stub.index("void quiet()") :]
         self.assertIn("  return;", quiet)
         self.assertNotIn("do_something", quiet)
+
+    def test_hint_tiers_are_numbered_in_order(self):
+        text = ("  // EXERCISE 1.1: goal\n  // HINT: first\n  // goes on\n  // HINT 2: second\n"
+                "  // HINT 3: third\n  x();\n  // END EXERCISE\n")
+        (region,) = parse_regions(Path("a.cpp"), text)
+        self.assertEqual(region.hints, ["first goes on", "second", "third"])
+        self.assertEqual(region.body_line, 6)
+        skipped = "  // EXERCISE 1.1: goal\n  // HINT: first\n  // HINT 3: third\n  x();\n  // END EXERCISE\n"
+        with self.assertRaisesRegex(MarkerError, "HINT 3 follows 1 tier"):
+            parse_regions(Path("a.cpp"), skipped)
+
+    def test_a_variant_stubs_only_the_chosen_exercise(self):
+        variant = variant_source(Path("thing.cpp"), SOLUTION, {"7.2"})
+        self.assertIn("return 42 + (y - x);", variant)  # 7.1 solved
+        self.assertNotIn("EXERCISE 7.1", variant)
+        self.assertNotIn("do_something", variant)  # 7.2 stubbed
+        self.assertNotIn("todo.hpp", variant)  # 7.2's stub does not throw
+
+    def test_reached_stubs_are_read_from_a_test_output(self):
+        output = 'C++ exception "TODO exercise 4.1: wake" ... TODO exercise 4.3: poll ... TODO exercise 4.1'
+        self.assertEqual(reached_stubs(output), ["4.1", "4.3"])
 
     def test_goal_is_escaped_in_the_string_literal(self):
         text = '  // EXERCISE 1.1: say "hi" \\ bye\n  // HINT: h\n  x();\n  // END EXERCISE\n'

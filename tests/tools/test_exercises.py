@@ -1,0 +1,253 @@
+"""Tests of the students' tools: the table's blame, hints in tiers, diffs and variants."""
+
+import io
+import os
+import sys
+import tempfile
+import time
+import unittest
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from unittest import mock
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
+
+import exercises  # noqa: E402
+from exercise_markers import chapter_exercises  # noqa: E402
+from exercises import (  # noqa: E402
+    CTEST_RESULT,
+    ExerciseResult,
+    HintState,
+    TestResult,
+    failure_reason,
+    match_results,
+    print_table,
+    write_variant,
+)
+
+SOURCE = """#include "art/thing.hpp"
+
+namespace art {
+
+int first() {
+  // EXERCISE 7.1: return one
+  // HINT: the concept and the invariant
+  // HINT 2: a closer look
+  // HINT 3: the shape
+  return 1;
+  // END EXERCISE
+}
+
+int second() {
+  // EXERCISE 7.2: return two
+  // HINT: only one tier
+  return 2;
+  // END EXERCISE
+}
+
+}  // namespace art
+"""
+
+GTEST_FAILURE = """[ RUN      ] Map.VoidInputAndVoidOutput
+/src/tests/02/combinators_test.cpp:41: Failure
+Expected equality of these values:
+  calls
+    Which is: 0
+  1
+[  FAILED  ] Map.VoidInputAndVoidOutput (1 ms)
+"""
+
+
+def todo(exercise_id: str) -> str:
+    return f'C++ exception with description "TODO exercise {exercise_id}: goal" thrown in the test body.'
+
+
+class ChapterTestCase(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.root = Path(self.tmp.name)
+        self.chapter = self.root / "chapters" / "07-thing"
+        (self.chapter / "src").mkdir(parents=True)
+        (self.chapter / "src" / "thing.cpp").write_text(SOURCE)
+        (self.chapter / "README.md").write_text("readme\n")
+        self.exercises = chapter_exercises(self.chapter)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+
+class BlameTests(ChapterTestCase):
+    def test_a_test_that_reached_another_exercises_stub_needs_it_first(self):
+        test = TestResult("Ex7_2_Two.Works", False, todo("7.1"))
+        self.assertEqual(failure_reason(test, "7.2", ["7.1", "7.2"]),
+                         "needs 7.1 first: it reached that stub")
+        own = TestResult("Ex7_2_Two.Works", False, todo("7.2"))
+        self.assertEqual(failure_reason(own, "7.2", ["7.2"]), "stub not written yet")
+
+    def test_the_stub_that_ended_the_test_is_named_before_one_met_while_unwinding(self):
+        output = ("art: ~Executor: shutdown failed: TODO exercise 7.2: cancel\n"
+                  "unknown file: Failure\n" + todo("7.1") + "\n")
+        test = TestResult("Ex7_3_Three.Works", False, output)
+        self.assertEqual(test.stubs, ["7.1", "7.2"])
+
+    def test_a_timeout_is_named_and_says_which_stub_it_reached(self):
+        reached = TestResult("Executor.Shutdown", False, "art: shutdown failed: TODO exercise 7.2: x",
+                             timed_out=True, status="Timeout")
+        self.assertIn("TIMEOUT after it reached the stub of 7.2", failure_reason(reached, None, []))
+        silent = TestResult("Executor.Shutdown", False, "", timed_out=True, status="Timeout")
+        reason = failure_reason(silent, None, ["7.1"])
+        self.assertIn("TIMEOUT", reason)
+        self.assertIn("stubs still in your copy: 7.1", reason)
+
+    def test_the_failing_assertions_message_is_shown(self):
+        test = TestResult("Map.VoidInputAndVoidOutput", False, GTEST_FAILURE)
+        self.assertEqual(test.assertion()[:3], [
+            "/src/tests/02/combinators_test.cpp:41: Failure",
+            "Expected equality of these values:",
+            "  calls",
+        ])
+        out = io.StringIO()
+        with redirect_stdout(out):
+            exercises.print_test(test, None, [])
+        self.assertIn("Which is: 0", out.getvalue())
+
+    def test_every_test_is_in_the_table_and_the_chapters_other_tests_are_shown(self):
+        tests = [
+            TestResult("Ex7_1_One.Works", True, ""),
+            TestResult("Ex7_2_Two.Works", False, todo("7.1")),
+            TestResult("Map.VoidInputAndVoidOutput", False, GTEST_FAILURE),
+            TestResult("Map.Fine", True, ""),
+        ]
+        results, others = match_results(self.exercises, tests)
+        self.assertEqual([t.name for t in others], ["Map.VoidInputAndVoidOutput", "Map.Fine"])
+        out = io.StringIO()
+        with redirect_stdout(out):
+            print_table(self.chapter, results, others, ["7.2"], HintState(self.root / "none"))
+        text = out.getvalue()
+        for test in tests:
+            self.assertIn(test.name, text)
+        self.assertIn("The chapter's other tests: 1/2 pass", text)
+        self.assertIn("needs: 7.1 first", text)
+        self.assertIn("waits", text)
+
+    def test_ctest_statuses_are_read_including_timeouts(self):
+        summary = ("1/3 Test #1: ch02.Map.Void ..............***Timeout  10.01 sec\n"
+                   "2/3 Test #2: ch02.Map.Fine ..............   Passed    0.01 sec\n"
+                   "3/3 Test #3: ch02.Map.Bad ...............***Failed    0.02 sec\n")
+        statuses = {m[1]: m[2].strip() for m in CTEST_RESULT.finditer(summary)}
+        self.assertEqual(statuses, {"ch02.Map.Void": "Timeout", "ch02.Map.Fine": "Passed",
+                                    "ch02.Map.Bad": "Failed"})
+
+    def test_an_exercise_is_done_only_when_every_test_passes(self):
+        result = ExerciseResult(self.exercises[0], [TestResult("Ex7_1_A.B", True, ""),
+                                                    TestResult("Ex7_1_A.C", False, GTEST_FAILURE)])
+        self.assertFalse(result.done)
+        self.assertFalse(result.untouched)
+
+
+class IntegrityTests(ChapterTestCase):
+    def test_each_test_must_fail_on_its_own_stub_alone(self):
+        exercise = self.exercises[1]  # 7.2
+        fine = [TestResult("Ex7_2_Two.Works", False, todo("7.2"))]
+        self.assertEqual(exercises.alone_problems(self.chapter, exercise, fine), [])
+        passes = [TestResult("Ex7_2_Two.Works", True, "")]
+        self.assertIn("passes with only this stub",
+                      exercises.alone_problems(self.chapter, exercise, passes)[0])
+        crash = [TestResult("Ex7_2_Two.Works", False, "terminate called recursively",
+                            status="Subprocess aborted")]
+        self.assertIn("without this stub's TODO",
+                      exercises.alone_problems(self.chapter, exercise, crash)[0])
+        warnings: list[str] = []
+        asserted = [TestResult("Ex7_2_Two.Works", False, GTEST_FAILURE, status="Failed")]
+        self.assertEqual(exercises.alone_problems(self.chapter, exercise, asserted, warnings), [])
+        self.assertIn("fails by an assertion", warnings[0])
+        hangs = [TestResult("Ex7_2_Two.Works", False, "", timed_out=True, status="Timeout")]
+        self.assertIn("times out", exercises.alone_problems(self.chapter, exercise, hangs)[0])
+
+    def test_with_every_stub_in_place_a_test_may_fail_at_an_earlier_stub(self):
+        result = ExerciseResult(self.exercises[1], [TestResult("Ex7_2_Two.Works", False, todo("7.1"))])
+        self.assertEqual(exercises.integrity_problems(self.chapter, result), [])
+        result = ExerciseResult(self.exercises[1], [TestResult("Ex7_2_Two.Works", True, "")])
+        self.assertIn("passes on the stub", exercises.integrity_problems(self.chapter, result)[0])
+
+
+class HintTests(ChapterTestCase):
+    def run_hint(self, exercise_id: str) -> str:
+        out = io.StringIO()
+        with mock.patch.object(exercises, "find_exercise",
+                               lambda i: (self.chapter, next(e for e in self.exercises if e.id == i))):
+            with redirect_stdout(out):
+                exercises.hint(exercise_id, self.root)
+        return out.getvalue()
+
+    def test_each_call_shows_one_more_tier_and_remembers_it(self):
+        first = self.run_hint("7.1")
+        self.assertIn("the concept and the invariant", first)
+        self.assertNotIn("a closer look", first)
+        second = self.run_hint("7.1")
+        self.assertIn("Hint 2 of 3 (new)", second)
+        self.assertNotIn("the shape", second)
+        third = self.run_hint("7.1")
+        self.assertIn("the shape", third)
+        self.assertIn("last hint", third)
+        self.assertIn("the shape", self.run_hint("7.1"))  # stays at the last tier
+        self.assertEqual(HintState(self.root).seen["7.1"], 3)
+
+    def test_make_check_counts_as_having_shown_the_first_tier(self):
+        state = HintState(self.root)
+        state.reveal("7.1", 1)
+        state.save()
+        self.assertIn("Hint 2 of 3 (new)", self.run_hint("7.1"))
+
+
+class VariantTests(ChapterTestCase):
+    def test_only_changed_files_are_rewritten_so_ninja_rebuilds_little(self):
+        copy = self.root / "copy"
+        self.assertEqual(write_variant(self.chapter, copy, None), 2)
+        readme = copy / "07-thing" / "README.md"
+        before = readme.stat().st_mtime_ns
+        time.sleep(0.01)
+        self.assertEqual(write_variant(self.chapter, copy, {"7.1"}), 1)  # only thing.cpp
+        self.assertEqual(readme.stat().st_mtime_ns, before)
+        text = (copy / "07-thing" / "src" / "thing.cpp").read_text()
+        self.assertIn('todo_error("exercise 7.1: return one")', text)
+        self.assertIn("return 2;", text)
+        self.assertEqual(write_variant(self.chapter, copy, {"7.1"}), 0)
+
+    def test_files_gone_from_the_chapter_are_removed_from_the_copy(self):
+        copy = self.root / "copy"
+        write_variant(self.chapter, copy, None)
+        (self.chapter / "README.md").unlink()
+        write_variant(self.chapter, copy, None)
+        self.assertFalse((copy / "07-thing" / "README.md").exists())
+
+
+class DiffTests(unittest.TestCase):
+    def test_the_diff_shows_the_new_chapters_exercises_as_stubs(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            chapters = Path(tmp) / "chapters"
+            (chapters / "06-before").mkdir(parents=True)
+            (chapters / "07-thing").mkdir()
+            (chapters / "06-before" / "thing.cpp").write_text("int old();\n")
+            (chapters / "07-thing" / "thing.cpp").write_text(SOURCE)
+            with mock.patch.object(exercises, "CHAPTERS", chapters):
+                for solutions, present, absent in ((False, "todo_error", "return 1;"),
+                                                   (True, "return 1;", "todo_error")):
+                    read, write = os.pipe()
+                    with os.fdopen(write, "w") as sink, redirect_stderr(io.StringIO()):
+                        saved = os.dup(1)
+                        os.dup2(sink.fileno(), 1)
+                        try:
+                            exercises.diff("07", solutions)
+                        finally:
+                            os.dup2(saved, 1)
+                            os.close(saved)
+                    with os.fdopen(read) as source:
+                        text = source.read()
+                    self.assertIn(present, text)
+                    self.assertNotIn(absent, text)
+                    self.assertNotIn("HINT", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
