@@ -1,7 +1,6 @@
 // Shutdown: every task still alive is destroyed, joins say so, late spawns
 // and late wakes are refused without leaking or crashing.
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -17,6 +16,8 @@
 namespace art {
 namespace {
 
+using testing::AbandonAtScopeEnd;
+using testing::DestructorPause;
 using testing::PausesInItsDestructor;
 using testing::PendingForever;
 
@@ -105,25 +106,25 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
   constexpr int kTasks = 64;
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   std::vector<std::shared_ptr<Waker>> wakers;
-  std::latch destroying(1);
-  std::latch woken(1);
+  DestructorPause pause;
   {
     Executor executor;
     // Shutdown cancels the newest task first: the pausing one, spawned in
     // the middle, is reached when half of the others are cancelled already.
     for (int i = 0; i < kTasks; ++i) {
       if (i == kTasks / 2)
-        (void)executor.spawn(PausesInItsDestructor(&destroying, &woken));
+        (void)executor.spawn(PausesInItsDestructor(&pause));
       wakers.push_back(std::make_shared<Waker>());
       (void)executor.spawn(PendingForever(destroyed, wakers.back()));
     }
     executor.run_until_stalled();
     std::jthread waking([&] {
-      destroying.wait();  // shutdown is cancelling tasks right now
-      for (auto& waker : wakers)
-        waker->wake_by_ref();  // half are cancelled already, half not yet
-      woken.count_down();
+      if (pause.wait_until_entered())  // shutdown is cancelling tasks right now
+        for (auto& waker : wakers)
+          waker->wake_by_ref();  // half are cancelled already, half not yet
+      pause.resume();
     });
+    const AbandonAtScopeEnd give_up{pause};  // also if shutdown throws
     executor.shutdown();
   }
   EXPECT_EQ(destroyed->load(), kTasks);  // each future destroyed exactly once

@@ -122,28 +122,56 @@ class WokenByOtherThreadsWhilePolled {
   int threads_;
 };
 
-// Pending forever; its destructor stops halfway, counts down `destroying`,
-// and finishes only once another thread counted down `resume`.
+// Lets a test hold a future's destructor halfway while another thread
+// looks at the task. The destructor waits until resume(); the looking
+// thread waits until the destructor is entered, or until the test gave up
+// on it (the operation that should destroy it returned or threw): no path
+// waits forever.
+class DestructorPause {
+ public:
+  void enter() {  // the destructor's side
+    entered_.store(true);
+    resumed_.wait();
+  }
+  bool wait_until_entered() const {  // false if abandoned first
+    while (!entered_.load()) {
+      if (abandoned_.load())
+        return false;
+      std::this_thread::yield();
+    }
+    return true;
+  }
+  void resume() { resumed_.count_down(); }
+  void abandon() { abandoned_.store(true); }
+
+ private:
+  std::atomic<bool> entered_{false};
+  std::atomic<bool> abandoned_{false};
+  std::latch resumed_{1};
+};
+
+// Pending forever; its destructor pauses (see DestructorPause).
 class PausesInItsDestructor {
  public:
   using Output = int;
-  PausesInItsDestructor(std::latch* destroying, std::latch* resume)
-      : destroying_(destroying), resume_(resume) {}
+  explicit PausesInItsDestructor(DestructorPause* pause) : pause_(pause) {}
   PausesInItsDestructor(PausesInItsDestructor&& other) noexcept
-      : destroying_(std::exchange(other.destroying_, nullptr)),
-        resume_(std::exchange(other.resume_, nullptr)) {}
+      : pause_(std::exchange(other.pause_, nullptr)) {}
   PausesInItsDestructor& operator=(PausesInItsDestructor&&) = delete;
   ~PausesInItsDestructor() {
-    if (destroying_ == nullptr)
-      return;  // moved from
-    destroying_->count_down();
-    resume_->wait();
+    if (pause_ != nullptr)  // not moved from
+      pause_->enter();
   }
   Poll<int> poll(Context& /*cx*/) { return pending; }
 
  private:
-  std::latch* destroying_;
-  std::latch* resume_;
+  DestructorPause* pause_;
+};
+
+// Calls abandon() when the scope ends, however it ends.
+struct AbandonAtScopeEnd {
+  DestructorPause& pause;
+  ~AbandonAtScopeEnd() { pause.abandon(); }
 };
 
 }  // namespace art::testing

@@ -2,7 +2,6 @@
 // destroyed first, then the task is published as done, then its joiner is
 // woken. A joiner that sees "done" may free what the future was using.
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <thread>
 
@@ -14,39 +13,43 @@
 namespace art {
 namespace {
 
+using testing::AbandonAtScopeEnd;
+using testing::DestructorPause;
 using testing::PausesInItsDestructor;
 
 TEST(Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
-  std::latch destroying(1);
-  std::latch looked(1);
+  DestructorPause pause;
   Executor executor;
-  auto handle = executor.spawn(PausesInItsDestructor(&destroying, &looked));
+  auto handle = executor.spawn(PausesInItsDestructor(&pause));
   executor.run_until_stalled();
   std::atomic<bool> done_while_destroying{true};
   std::jthread joiner([&] {
-    destroying.wait();  // the shutdown is inside the future's destructor now
-    done_while_destroying.store(handle.is_finished());
-    looked.count_down();
+    if (pause.wait_until_entered())  // the shutdown is inside the future's destructor now
+      done_while_destroying.store(handle.is_finished());
+    pause.resume();
   });
+  const AbandonAtScopeEnd give_up{pause};  // also if the next call throws
   executor.shutdown();
+  pause.abandon();
   joiner.join();
   EXPECT_FALSE(done_while_destroying.load());
   EXPECT_TRUE(handle.is_finished());
 }
 
 TEST(Abort, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
-  std::latch destroying(1);
-  std::latch looked(1);
+  DestructorPause pause;
   Executor executor;
-  auto handle = executor.spawn(PausesInItsDestructor(&destroying, &looked));
+  auto handle = executor.spawn(PausesInItsDestructor(&pause));
   executor.run_until_stalled();
   std::atomic<bool> done_while_destroying{true};
   std::jthread joiner([&] {
-    destroying.wait();  // abort is inside the future's destructor now
-    done_while_destroying.store(handle.is_finished());
-    looked.count_down();
+    if (pause.wait_until_entered())  // abort is inside the future's destructor now
+      done_while_destroying.store(handle.is_finished());
+    pause.resume();
   });
+  const AbandonAtScopeEnd give_up{pause};  // also if the next call throws
   EXPECT_TRUE(executor.abort(handle.id()));
+  pause.abandon();
   joiner.join();
   EXPECT_FALSE(done_while_destroying.load());
   EXPECT_TRUE(handle.is_finished());

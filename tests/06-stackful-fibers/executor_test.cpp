@@ -1,6 +1,5 @@
 // The executor under the fiber tasks is chapter 05's: its races, forced.
 #include <atomic>
-#include <latch>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -13,6 +12,8 @@
 namespace art {
 namespace {
 
+using testing::AbandonAtScopeEnd;
+using testing::DestructorPause;
 using testing::PausesInItsDestructor;
 using testing::PendingForever;
 using testing::WokenByOtherThreadsWhilePolled;
@@ -31,25 +32,25 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
   constexpr int kTasks = 64;
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   std::vector<std::shared_ptr<Waker>> wakers;
-  std::latch destroying(1);
-  std::latch woken(1);
+  DestructorPause pause;
   {
     Executor executor;
     // Shutdown cancels the newest task first: the pausing one, spawned in
     // the middle, is reached when half of the others are cancelled already.
     for (int i = 0; i < kTasks; ++i) {
       if (i == kTasks / 2)
-        (void)executor.spawn(PausesInItsDestructor(&destroying, &woken));
+        (void)executor.spawn(PausesInItsDestructor(&pause));
       wakers.push_back(std::make_shared<Waker>());
       (void)executor.spawn(PendingForever(destroyed, wakers.back()));
     }
     executor.run_until_stalled();
     std::jthread waking([&] {
-      destroying.wait();  // shutdown is cancelling tasks right now
-      for (auto& waker : wakers)
-        waker->wake_by_ref();  // half are cancelled already, half not yet
-      woken.count_down();
+      if (pause.wait_until_entered())  // shutdown is cancelling tasks right now
+        for (auto& waker : wakers)
+          waker->wake_by_ref();  // half are cancelled already, half not yet
+      pause.resume();
     });
+    const AbandonAtScopeEnd give_up{pause};  // also if shutdown throws
     executor.shutdown();
   }
   EXPECT_EQ(destroyed->load(), kTasks);  // each future destroyed exactly once
