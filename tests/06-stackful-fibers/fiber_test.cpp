@@ -113,6 +113,8 @@ TEST(Ex6_3_Await, YieldingFibersTakeTurns) {
   auto a = executor.spawn(fiber([&log] { return take_turns('a', &log); }));
   auto b = executor.spawn(fiber([&log] { return take_turns('b', &log); }));
   executor.run_until_stalled();
+  art::block_on(a);  // rethrows what ended a fiber early, if anything did
+  art::block_on(b);
   EXPECT_EQ(log, "ababab");
 }
 
