@@ -117,6 +117,9 @@ void ExecutorCore::enqueue(TaskHeader* task) {
   }
 }
 
+// ANCHOR_END: enqueue
+
+// ANCHOR: receive_remote
 void ExecutorCore::receive_remote() {
   TaskChannel::Batch batch = channel_.receive();
   while (!batch.spawned.empty()) {
@@ -149,7 +152,7 @@ void ExecutorCore::requeue_woken(std::deque<TaskHeader*>& woken) {
     woken.pop_front();
   }
 }
-// ANCHOR_END: enqueue
+// ANCHOR_END: receive_remote
 
 // ANCHOR: run_ready
 void ExecutorCore::run_ready(const TaskHeader* until_done) {
