@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
-"""Runs every bench-* program in a directory and prints one Markdown table of their results.
+"""Runs every bench-* program in a directory and prints their results as Markdown tables.
 
 This is what `make bench` runs (DESIGN §8: the scheduler workloads on art and on Boost.Asio, in
 one run, reported as ratios against the strongest Asio form). Rows are the workloads of
 bench/workloads.hpp, columns the programs, in two tables: the Asio forms (bench-asio*), then
-art's. A cell is the wall-clock time of one iteration and its ratio to the fastest Asio form on
-that workload, whose name ends the row. The report also goes to <directory>/results.md.
+art's. A cell is the CPU time of one iteration (--clock=real: its wall-clock time) and its
+ratio to the fastest Asio form on that workload, whose name ends the row. The report also goes
+to <directory>/results.md.
 
     python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
+                                 [--clock={cpu,real}]
 
 Any other --benchmark_* option is passed to every program as it is. A program that fails, or a
 workload that reports an error, is named in its cells, and the script then exits with status 1:
@@ -61,6 +63,14 @@ DIFFERENCES_NOTE = (
     "no malloc after the first iterations (chapter 04's makes two per spawn)."
 )
 
+# The time the table reports. Every workload runs on one thread that never sleeps (the art roots
+# run with run_until_stalled, and Asio's run() always has a handler to run until the workload is
+# done), so its CPU time is the time of the work itself, kernel time included. The wall clock
+# adds whatever time the thread spent waiting for a core: on a quiet machine the two agree, and
+# on a shared one the wall clock measures the other processes as much as the runtime.
+CLOCK_NAMES = {"cpu": "CPU time", "real": "wall-clock time"}
+DEFAULT_CLOCK = "cpu"
+
 # A stuck workload must end the run, not hang it.
 PROGRAM_TIMEOUT_SECONDS = 300
 
@@ -69,7 +79,7 @@ PROGRAM_TIMEOUT_SECONDS = 300
 class Measurement:
     """One workload's result in one program: a time, or why there is none."""
 
-    real_us: float | None = None
+    time_us: float | None = None
     per_item_ns: float | None = None
     error: str | None = None
 
@@ -86,27 +96,28 @@ class ProgramResult:
         return self.failure is not None or any(m.error for m in self.measurements.values())
 
 
-def _per_item_ns(entry: dict) -> float | None:
-    """The ns_per_* counter, in wall-clock ns.
+def _per_item_ns(entry: dict, clock: str) -> float | None:
+    """The ns_per_* counter, in ns of the chosen clock.
 
-    Google Benchmark computes the counter from CPU time; scaling it by real/CPU time makes it
-    agree with the time in the same cell.
+    Google Benchmark computes the counter from CPU time; for the wall clock, scaling it by
+    real/CPU time makes it agree with the time in the same cell.
     """
     for key, value in entry.items():
         if key.startswith("ns_per_") and isinstance(value, (int, float)):
             cpu, real = entry.get("cpu_time", 0.0), entry.get("real_time", 0.0)
-            scale = real / cpu if cpu > 0 else 1.0
+            scale = real / cpu if clock == "real" and cpu > 0 else 1.0
             return value * 1e9 * scale
     return None
 
 
-def parse_benchmark_json(text: str) -> dict[str, Measurement]:
+def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Measurement]:
     """Reads one program's --benchmark_format=json output into a measurement per workload.
 
-    With repetitions, the median aggregate is used; without, the single run (or the median of
-    several runs when aggregates were not asked for). Any run with an error makes the workload an
-    error, even when other repetitions succeeded.
+    clock is "cpu" or "real" (wall clock). With repetitions, the median aggregate is used;
+    without, the single run (or the median of several runs when aggregates were not asked for).
+    Any run with an error makes the workload an error, even when other repetitions succeeded.
     """
+    time_key = f"{clock}_time"
     runs: dict[str, list[dict]] = {}
     for entry in json.loads(text).get("benchmarks", []):
         runs.setdefault(entry.get("run_name", entry["name"]), []).append(entry)
@@ -122,12 +133,12 @@ def parse_benchmark_json(text: str) -> dict[str, Measurement]:
         if medians:
             chosen = medians[0]
         elif iterations:
-            chosen = sorted(iterations, key=lambda e: e["real_time"])[len(iterations) // 2]
+            chosen = sorted(iterations, key=lambda e: e[time_key])[len(iterations) // 2]
         else:
             continue
         unit = TO_MICROSECONDS[chosen.get("time_unit", "ns")]
         measurements[name] = Measurement(
-            real_us=chosen["real_time"] * unit, per_item_ns=_per_item_ns(chosen)
+            time_us=chosen[time_key] * unit, per_item_ns=_per_item_ns(chosen, clock)
         )
     return measurements
 
@@ -150,25 +161,25 @@ class Strongest:
     """The fastest Asio form on one workload: every ratio of that workload is taken against it."""
 
     name: str
-    real_us: float
+    time_us: float
 
 
 def strongest_asio(programs: list[ProgramResult], workload: str) -> Strongest | None:
     """The Asio program with the lowest time on workload, among those that measured it."""
     measured = [
-        Strongest(program.name, measurement.real_us)
+        Strongest(program.name, measurement.time_us)
         for program in programs
         if is_asio(program.name)
         and (measurement := program.measurements.get(workload)) is not None
         and not measurement.error
-        and measurement.real_us
+        and measurement.time_us
     ]
-    return min(measured, key=lambda candidate: candidate.real_us, default=None)
+    return min(measured, key=lambda candidate: candidate.time_us, default=None)
 
 
 def ratio(measurement: Measurement, strongest: Strongest) -> float:
     """A program's time over the strongest Asio form's: above 1, the program is slower."""
-    return measurement.real_us / strongest.real_us
+    return measurement.time_us / strongest.time_us
 
 
 def _number(value: float) -> str:
@@ -186,7 +197,7 @@ def _cell(program: ProgramResult, workload: str, strongest: Strongest | None) ->
         return f"failed: {program.failure}" if program.failure else "not measured"
     if measurement.error:
         return f"error: {measurement.error}"
-    cell = f"{_number(measurement.real_us)} µs"
+    cell = f"{_number(measurement.time_us)} µs"
     if strongest is not None:
         cell += f" (×{ratio(measurement, strongest):.2f})"
     return cell
@@ -216,7 +227,7 @@ def _table(
     return lines
 
 
-def format_table(programs: list[ProgramResult], header: str) -> str:
+def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAULT_CLOCK) -> str:
     """The Markdown report: a header line, the Asio table, the art table, and how to read them.
 
     Two tables rather than one, so that each stays narrow enough for the book's column. Every
@@ -238,10 +249,11 @@ def format_table(programs: list[ProgramResult], header: str) -> str:
         lines += ["", *_table(art, "ratios to", strongest_name, strongest)]
     lines.append("")
     lines.append(
-        "Each cell is the wall-clock time of one whole workload (median of the repetitions) and, "
-        "as ×N, that time divided by the strongest Asio form's on the same workload in the same "
-        "run (the fastest Asio column, named in the last column): above 1, slower than Asio at "
-        "its best; below 1, faster. The last row is spawn_many's time divided by its tasks."
+        f"Each cell is the {CLOCK_NAMES[clock]} of one whole workload (median of the "
+        "repetitions) and, as ×N, that time divided by the strongest Asio form's on the same "
+        "workload in the same run (the fastest Asio column, named in the last column): above 1, "
+        "slower than Asio at its best; below 1, faster. The last row is spawn_many's time divided "
+        "by its tasks."
     )
     lines.append("")
     lines.append(PEERS_NOTE)
@@ -283,7 +295,7 @@ def find_programs(bench_dir: Path) -> list[Path]:
     return sorted(programs, key=lambda path: column_order(path.name[len(PREFIX) :]))
 
 
-def run_program(path: Path, options: list[str]) -> ProgramResult:
+def run_program(path: Path, options: list[str], clock: str = DEFAULT_CLOCK) -> ProgramResult:
     result = ProgramResult(path.name[len(PREFIX) :])
     command = [str(path), "--benchmark_format=json", *options]
     try:
@@ -297,7 +309,7 @@ def run_program(path: Path, options: list[str]) -> ProgramResult:
         result.failure = str(error)
         return result
     try:
-        result.measurements = parse_benchmark_json(completed.stdout)
+        result.measurements = parse_benchmark_json(completed.stdout, clock)
     except (ValueError, KeyError):
         result.failure = "no readable JSON output"
     if completed.returncode != 0:
@@ -312,6 +324,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("directory", nargs="?", default="build/default/bench", type=Path)
     parser.add_argument("--benchmark_min_time", default=DEFAULT_MIN_TIME)
     parser.add_argument("--benchmark_repetitions", default=DEFAULT_REPETITIONS, type=int)
+    parser.add_argument(
+        "--clock",
+        choices=CLOCK_NAMES,
+        default=DEFAULT_CLOCK,
+        help="the time the table reports (default: %(default)s; see CLOCK_NAMES)",
+    )
     args, passthrough = parser.parse_known_args(argv)
     unknown = [option for option in passthrough if not option.startswith("--benchmark_")]
     if unknown:
@@ -335,9 +353,9 @@ def main(argv: list[str]) -> int:
     results = []
     for path in programs:
         print(f"bench_table: running {path.name}", file=sys.stderr, flush=True)
-        results.append(run_program(path, options))
+        results.append(run_program(path, options, args.clock))
 
-    report = format_table(results, machine_line(args.directory))
+    report = format_table(results, machine_line(args.directory), args.clock)
     print(report, end="")
     (args.directory / "results.md").write_text(report)
     print(f"bench_table: wrote {args.directory / 'results.md'}", file=sys.stderr)
