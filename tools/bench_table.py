@@ -42,6 +42,10 @@ TO_MICROSECONDS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 DEFAULT_MIN_TIME = "0.2"
 DEFAULT_REPETITIONS = 5
 
+# The line above each table.
+ASIO_CAPTION = "**Asio's forms**, each against the fastest of them:"
+ART_CAPTION = "**art's runtimes**, against the fastest Asio form:"
+
 # What the columns are, printed under the tables.
 PEERS_NOTE = (
     "asio: posted handlers on an io_context with concurrency hint 1, which still takes the "
@@ -244,9 +248,9 @@ def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAUL
 
     lines = [header]
     if asio:
-        lines += ["", *_table(asio, "strongest", strongest_name, strongest)]
+        lines += ["", ASIO_CAPTION, "", *_table(asio, "strongest", strongest_name, strongest)]
     if art:
-        lines += ["", *_table(art, "ratios to", strongest_name, strongest)]
+        lines += ["", ART_CAPTION, "", *_table(art, "ratios to", strongest_name, strongest)]
     lines.append("")
     lines.append(
         f"Each cell is the {CLOCK_NAMES[clock]} of one whole workload (median of the "
