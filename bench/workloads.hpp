@@ -15,11 +15,12 @@
 // std::sync::mpsc channel until a worker sends "done". Here every peer runs them on one thread,
 // the benchmark's own, so that a peer's figure is the cost of its scheduler and nothing else;
 // the root is a task like the others, and "done" is a one-shot channel that wakes it. Tokio's
-// one-shot channels each allocate their shared state; here a channel lives in the frame (or
-// object) of the task that creates it, for every peer alike.
+// one-shot channels each allocate their shared state; here a channel lives in the task that
+// creates it (its coroutine frame, future object or fiber stack; for Asio's handlers, a slot
+// reused from one iteration to the next) and allocates nothing, for every peer alike.
 //
-// The fifth, ping_pong_serial, is not tokio's: it is the ping_pong this suite ran first, kept
-// because it measures something the concurrent one does not (see below).
+// The fifth, ping_pong_serial, is not tokio's: it measures something that the concurrent
+// ping_pong does not (see below).
 //
 // Every peer must run exactly these workloads and sizes, register each workload under its name
 // below with Unit(benchmark::kMicrosecond), verify its result (state.SkipWithError when it is
@@ -38,8 +39,9 @@ inline constexpr int kNumSpawn = 10'000;
 
 // yield_many: the root spawns kYieldTasks tasks, each of which yields kNumYield times (back to
 // the end of the run queue) and then reports that it finished; the root waits until all of them
-// have. (Tokio's tasks each send on an mpsc channel that the bench thread receives from
-// TASKS times; here the last one to finish sends "done", as in spawn_many.) The cost of one
+// have. (Tokio spawns them from the bench thread, and each sends on an mpsc channel that the
+// bench thread receives from TASKS times; here the root spawns them, and the last one to finish
+// sends "done", as in spawn_many.) The cost of one
 // reschedule, with 200 tasks in the queue.
 inline constexpr int kYieldTasks = 200;
 inline constexpr int kNumYield = 1'000;
