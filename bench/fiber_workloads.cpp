@@ -1,17 +1,17 @@
-// bench-ch06: the four scheduler workloads of workloads.hpp with chapter
-// 06's fiber tasks: every task is an ordinary function on a pooled stack,
-// and waiting is art::await instead of co_await. Set beside bench-ch05 (the
-// same executor with coroutine tasks), the difference is the cost of a stack
+// bench-ch06: the workloads of workloads.hpp with chapter 06's fiber tasks: every task is an
+// ordinary function on a pooled stack, and waiting is art::await instead of co_await. Set beside
+// bench-ch05 (the same executor with coroutine tasks), the difference is the cost of a stack
 // switch against a coroutine resume.
-#include <utility>
-
+//
+// A channel or countdown lives on the stack of the fiber that creates it, and that fiber waits
+// until no other fiber needs it any more.
 #include <benchmark/benchmark.h>
 
 #include "art/await.hpp"
 #include "art/executor.hpp"
 #include "art/spawn_fiber.hpp"
 #include "art/yield_now.hpp"
-#include "oneshot.hpp"
+#include "art_peer.hpp"
 #include "workloads.hpp"
 
 namespace bench = art::bench;
@@ -21,17 +21,20 @@ namespace {
 void spawn_many(benchmark::State& state) {
   art::Executor executor;
   for (auto _ : state) {
-    int ran = 0;
-    executor.block_on(art::fiber([&ran] {
-      for (int i = 0; i < bench::kSpawnMany; ++i)
-        (void)art::spawn_fiber([&ran] { ++ran; });
-    }));
-    if (ran != bench::kSpawnMany || executor.live_tasks() != 0) {
-      state.SkipWithError("spawn_many: not every task ran");
+    bool done = false;
+    const bool finished = bench::run_to_completion(
+        executor, art::fiber([&done] {
+          bench::Countdown remaining(bench::kNumSpawn);
+          for (int i = 0; i < bench::kNumSpawn; ++i)
+            (void)art::spawn_fiber([&remaining] { remaining.count_down(); });
+          done = art::await(remaining.finished());
+        }));
+    if (!finished || !done) {
+      state.SkipWithError("spawn_many: a task did not run, or the root was not told");
       break;
     }
   }
-  bench::report_per_item(state, bench::kPerTask, bench::kSpawnMany);
+  bench::report_per_item(state, bench::kPerTask, bench::kNumSpawn);
 }
 BENCHMARK(spawn_many)->Unit(benchmark::kMicrosecond);
 
@@ -39,72 +42,119 @@ void yield_many(benchmark::State& state) {
   art::Executor executor;
   for (auto _ : state) {
     int yields = 0;
-    executor.block_on(art::fiber([&yields] {
-      for (int t = 0; t < bench::kYieldTasks; ++t) {
-        (void)art::spawn_fiber([&yields] {
-          for (int i = 0; i < bench::kYieldsPerTask; ++i) {
-            art::await(art::yield_now());
-            ++yields;
-          }
-        });
-      }
-    }));
-    if (yields != bench::kYieldTasks * bench::kYieldsPerTask) {
-      state.SkipWithError("yield_many: yields were lost");
+    bool done = false;
+    const bool finished =
+        bench::run_to_completion(executor, art::fiber([&yields, &done] {
+                                   bench::Countdown tasks(bench::kYieldTasks);
+                                   for (int t = 0; t < bench::kYieldTasks; ++t) {
+                                     (void)art::spawn_fiber([&yields, &tasks] {
+                                       for (int i = 0; i < bench::kNumYield; ++i) {
+                                         art::await(art::yield_now());
+                                         ++yields;
+                                       }
+                                       tasks.count_down();
+                                     });
+                                   }
+                                   done = art::await(tasks.finished());
+                                 }));
+    if (!finished || !done || yields != bench::kYieldTasks * bench::kNumYield) {
+      state.SkipWithError("yield_many: yields were lost, or the root was not told");
       break;
     }
   }
-  bench::report_per_item(state, bench::kPerYield, bench::kYieldTasks * bench::kYieldsPerTask);
+  bench::report_per_item(state, bench::kPerYield, bench::kYieldTasks * bench::kNumYield);
 }
 BENCHMARK(yield_many)->Unit(benchmark::kMicrosecond);
+
+// One round trip: spawn a pong, send it `value`, and return its answer. The channels are on the
+// caller's stack, and the pong's answer, its last act, is what lets the caller return.
+int round_trip(int value) {
+  bench::OneShot<int> to_pong;
+  bench::OneShot<int> from_pong;
+  (void)art::spawn_fiber(
+      [&to_pong, &from_pong] { from_pong.send(art::await(to_pong.receive()) + 1); });
+  to_pong.send(value);
+  return art::await(from_pong.receive());
+}
 
 void ping_pong(benchmark::State& state) {
   art::Executor executor;
   for (auto _ : state) {
-    const int answered = executor.block_on(art::fiber([] {
-      int answered = 0;
-      for (int round = 0; round < bench::kPingPongRounds; ++round) {
-        bench::OneShot<int> ping;
-        bench::OneShot<int> reply;
-        (void)art::spawn_fiber([&ping, &reply] { reply.send(art::await(ping.receive()) + 1); });
-        ping.send(round);
-        if (art::await(reply.receive()) == round + 1)
-          ++answered;
-      }
-      return answered;
-    }));
-    if (answered != bench::kPingPongRounds) {
-      state.SkipWithError("ping_pong: a round was lost or answered wrongly");
+    int wrong = 0;
+    bool done = false;
+    const bool finished =
+        bench::run_to_completion(executor, art::fiber([&wrong, &done] {
+                                   bench::Countdown remaining(bench::kNumPings);
+                                   (void)art::spawn_fiber([&remaining, &wrong] {
+                                     for (int i = 0; i < bench::kNumPings; ++i) {
+                                       (void)art::spawn_fiber([i, &remaining, &wrong] {
+                                         if (round_trip(i) != i + 1)
+                                           ++wrong;
+                                         remaining.count_down();
+                                       });
+                                     }
+                                   });
+                                   done = art::await(remaining.finished());
+                                 }));
+    if (!finished || !done || wrong != 0) {
+      state.SkipWithError("ping_pong: a ping was lost or answered wrongly");
       break;
     }
   }
-  bench::report_per_item(state, bench::kPerRound, bench::kPingPongRounds);
+  bench::report_per_item(state, bench::kPerPing, bench::kNumPings);
 }
 BENCHMARK(ping_pong)->Unit(benchmark::kMicrosecond);
 
-void chain_link(int remaining, bench::OneShot<int>* done) {
-  if (remaining == 0) {
-    done->send(bench::kChainLength);
+// Link n spawns link n - 1; link 0 tells the root.
+void chain_link(int n, int* links, bench::OneShot<bool>* done) {
+  ++*links;
+  if (n == 0) {
+    done->send(true);
   } else {
-    (void)art::spawn_fiber([remaining, done] { chain_link(remaining - 1, done); });
+    (void)art::spawn_fiber([n, links, done] { chain_link(n - 1, links, done); });
   }
 }
 
 void chained_spawn(benchmark::State& state) {
   art::Executor executor;
   for (auto _ : state) {
-    const int length = executor.block_on(art::fiber([] {
-      bench::OneShot<int> done;
-      (void)art::spawn_fiber([&done] { chain_link(bench::kChainLength - 1, &done); });
-      return art::await(done.receive());
-    }));
-    if (length != bench::kChainLength) {
+    int links = 0;
+    bool done = false;
+    const bool finished =
+        bench::run_to_completion(executor, art::fiber([&links, &done] {
+                                   bench::OneShot<bool> chain_done;
+                                   (void)art::spawn_fiber([&links, &chain_done] {
+                                     chain_link(bench::kChainIter, &links, &chain_done);
+                                   });
+                                   done = art::await(chain_done.receive());
+                                 }));
+    if (!finished || !done || links != bench::kChainLinks) {
       state.SkipWithError("chained_spawn: the chain broke");
       break;
     }
   }
-  bench::report_per_item(state, bench::kPerTask, bench::kChainLength);
+  bench::report_per_item(state, bench::kPerTask, bench::kChainLinks);
 }
 BENCHMARK(chained_spawn)->Unit(benchmark::kMicrosecond);
+
+void ping_pong_serial(benchmark::State& state) {
+  art::Executor executor;
+  for (auto _ : state) {
+    int answered = 0;
+    const bool finished =
+        bench::run_to_completion(executor, art::fiber([&answered] {
+                                   for (int round = 0; round < bench::kSerialRounds; ++round) {
+                                     if (round_trip(round) == round + 1)
+                                       ++answered;
+                                   }
+                                 }));
+    if (!finished || answered != bench::kSerialRounds) {
+      state.SkipWithError("ping_pong_serial: a round was lost or answered wrongly");
+      break;
+    }
+  }
+  bench::report_per_item(state, bench::kPerRound, bench::kSerialRounds);
+}
+BENCHMARK(ping_pong_serial)->Unit(benchmark::kMicrosecond);
 
 }  // namespace

@@ -1,10 +1,30 @@
-// The four scheduler workloads that every bench-<peer> program runs, and their sizes.
+// The scheduler workloads that every bench-<peer> program runs, and their sizes.
 //
-// They are the standard ones from tokio's benches/rt_multi_threaded.rs, run here on one thread
-// (the benchmark's own), so that a peer's figure is the cost of its scheduler and nothing else.
-// Every peer must run exactly these sizes, register each workload under its name below with
-// Unit(benchmark::kMicrosecond), verify its result (state.SkipWithError when it is wrong, so that
-// a broken workload cannot report a fast time), and report its per-item cost with
+// The first four are tokio's, from benches/rt_multi_threaded.rs, with tokio's constants:
+//
+//   workload       tokio's function            tokio's constant    here
+//   spawn_many     rt_multi_spawn_many_local   NUM_SPAWN = 10_000  kNumSpawn = 10'000
+//   yield_many     rt_multi_yield_many         TASKS = 200         kYieldTasks = 200
+//                                              NUM_YIELD = 1_000   kNumYield = 1'000
+//   ping_pong      rt_multi_ping_pong          NUM_PINGS = 1_000   kNumPings = 1'000
+//   chained_spawn  rt_multi_chained_spawn      ITER = 1_000        kChainIter = 1'000
+//
+// The sizes match, and so does the shape of each workload: who spawns whom, which channels carry
+// what, and how the end is signalled. What differs is the runtime around them. Tokio runs them
+// on a multi-threaded runtime with NUM_WORKERS = 4, and its root is a block_on that sleeps on a
+// std::sync::mpsc channel until a worker sends "done". Here every peer runs them on one thread,
+// the benchmark's own, so that a peer's figure is the cost of its scheduler and nothing else;
+// the root is a task like the others, and "done" is a one-shot channel that wakes it. Tokio's
+// one-shot channels each allocate their shared state; here a channel lives in the task that
+// creates it (its coroutine frame, future object or fiber stack; for Asio's handlers, a slot
+// reused from one iteration to the next) and allocates nothing, for every peer alike.
+//
+// The fifth, ping_pong_serial, is not tokio's: it measures something that the concurrent
+// ping_pong does not (see below).
+//
+// Every peer must run exactly these workloads and sizes, register each workload under its name
+// below with Unit(benchmark::kMicrosecond), verify its result (state.SkipWithError when it is
+// wrong, so that a broken workload cannot report a fast time), and report its per-item cost with
 // report_per_item(). One benchmark iteration is one whole workload.
 #pragma once
 
@@ -12,28 +32,51 @@
 
 namespace art::bench {
 
-// spawn_many: from a root task, spawn kSpawnMany trivial tasks, each of which increments a
-// counter; the iteration ends when all of them have run. The cost of one spawn plus one run.
-inline constexpr int kSpawnMany = 10'000;
+// spawn_many (tokio's spawn_many_local): the root spawns kNumSpawn tasks and waits for a
+// one-shot "done". Each task decrements a shared countdown; the one that brings it to zero sends
+// "done". The cost of one spawn plus one run, with all the tasks in the queue at once.
+inline constexpr int kNumSpawn = 10'000;
 
-// yield_many: kYieldTasks tasks each yield kYieldsPerTask times (back to the end of the run
-// queue) and then finish. The cost of one reschedule, with many tasks in the queue.
+// yield_many: the root spawns kYieldTasks tasks, each of which yields kNumYield times (back to
+// the end of the run queue) and then reports that it finished; the root waits until all of them
+// have. (Tokio spawns them from the bench thread, and each sends on an mpsc channel that the
+// bench thread receives from TASKS times; here the root spawns them, and the last one to finish
+// sends "done", as in spawn_many.) The cost of one
+// reschedule, with 200 tasks in the queue.
 inline constexpr int kYieldTasks = 200;
-inline constexpr int kYieldsPerTask = 1'000;
+inline constexpr int kNumYield = 1'000;
 
-// ping_pong: kPingPongRounds round trips, one after the other. Each round: spawn a task, send it
-// a value through a one-shot channel, the task replies through another one-shot channel, and the
-// root awaits the reply. The cost of a spawn plus two wake-ups through a channel.
-inline constexpr int kPingPongRounds = 1'000;
+// ping_pong: the root spawns one task, which spawns kNumPings "ping" tasks, and waits for
+// "done". Each ping creates two one-shot channels, spawns a "pong" task, sends on the first
+// channel and awaits the second; the pong awaits the first and answers on the second. When the
+// answer arrives, the ping decrements a shared countdown, and the ping that brings it to zero
+// sends "done" to the root. All 1,000 pings are in flight at once. Per ping: two spawns and one
+// wake through a channel (the pong's receive finds the ping's value already sent, so it does
+// not wait). One iteration: 2,001 spawns from tasks, 1,001 wakes (the answers and "done") and
+// 3,003 polls, the root's two included.
+inline constexpr int kNumPings = 1'000;
 
-// chained_spawn: a chain of kChainLength spawns: each task spawns the next, and the last one
-// signals that the chain is done. The cost of a spawn when the queue holds one task at a time.
-inline constexpr int kChainLength = 1'000;
+// chained_spawn: the root spawns the first link of a chain and waits for "done". Link n spawns
+// link n - 1; link 0 sends "done". Tokio's chain starts at ITER, so it has kChainIter + 1
+// links, and one task in the queue at a time. The cost of a spawn with an empty queue.
+inline constexpr int kChainIter = 1'000;
+inline constexpr int kChainLinks = kChainIter + 1;
 
-// The per-item counters' names, one per workload, so that every peer's JSON uses the same keys.
-inline constexpr const char* kPerTask = "ns_per_task";    // spawn_many, chained_spawn
-inline constexpr const char* kPerYield = "ns_per_yield";  // yield_many
-inline constexpr const char* kPerRound = "ns_per_round";  // ping_pong
+// ping_pong_serial (not tokio's): kSerialRounds round trips, one after the other, from the root.
+// Each round: spawn a pong, send it a value through a one-shot channel, await its answer through
+// another. The pong finds the value already there, so a round is one spawn and one wake (the
+// answer waking the root): 1,000 spawns, 1,000 wakes and 2,001 polls per iteration. With never
+// more than one task in the queue, it measures a round trip's latency, where ping_pong, with a
+// thousand pings queued, measures throughput.
+inline constexpr int kSerialRounds = 1'000;
+
+// The per-item counters' names, one per kind of item, so that every peer's JSON uses the same
+// keys: spawn_many and chained_spawn report per task, yield_many per yield, ping_pong per ping,
+// ping_pong_serial per round.
+inline constexpr const char* kPerTask = "ns_per_task";
+inline constexpr const char* kPerYield = "ns_per_yield";
+inline constexpr const char* kPerPing = "ns_per_ping";
+inline constexpr const char* kPerRound = "ns_per_round";
 
 // Reports the time per item (task, yield, round) next to the time per iteration: items per
 // iteration, as a rate, inverted. The value is in seconds of CPU time, as Google Benchmark

@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
-"""Runs every bench-* program in a directory and prints one Markdown table of their results.
+"""Runs every bench-* program in a directory and prints their results as Markdown tables.
 
 This is what `make bench` runs (DESIGN §8: the scheduler workloads on art and on Boost.Asio, in
-one run, reported as ratios). Rows are the workloads of bench/workloads.hpp, columns the
-programs (asio first, the baseline, then the others by name); a cell is the wall-clock time of
-one iteration and its ratio to asio's. The table also goes to <directory>/results.md.
+one run, reported as ratios against the strongest Asio form). Rows are the workloads of
+bench/workloads.hpp, columns the programs, in two tables: the Asio forms (bench-asio*), then
+art's. A cell is the CPU time of one iteration (--clock=real: its wall-clock time) and its
+ratio to the fastest Asio form on that workload, whose name ends the row. The report also goes
+to <directory>/results.md.
 
     python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
+                                 [--clock={cpu,real}]
 
 Any other --benchmark_* option is passed to every program as it is. A program that fails, or a
 workload that reports an error, is named in its cells, and the script then exits with status 1:
@@ -20,28 +23,57 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-WORKLOADS = ("spawn_many", "yield_many", "ping_pong", "chained_spawn")
-BASELINE = "asio"
+WORKLOADS = ("spawn_many", "yield_many", "ping_pong", "chained_spawn", "ping_pong_serial")
 PREFIX = "bench-"
+
+# The Asio programs, in the order of their columns; any other bench-asio* program follows them.
+# Every art column's ratio is taken against the fastest of these on each workload.
+ASIO_PEERS = ("asio", "asio-unsafe", "asio-coro")
 
 # Google Benchmark's time units, in microseconds.
 TO_MICROSECONDS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 
-# Short enough that `make bench` runs four programs in well under two minutes (about 6 s per
-# program here), long enough that the median of five repetitions is steady to a few percent.
+# Short enough that `make bench` runs seven programs in about a minute (about 8 s per program
+# here), long enough that the median of five repetitions is steady to a few percent.
 DEFAULT_MIN_TIME = "0.2"
 DEFAULT_REPETITIONS = 5
 
-# What the two Asio columns are, printed under the table.
+# The line above each table.
+ASIO_CAPTION = "**Asio's forms**, each against the fastest of them:"
+ART_CAPTION = "**art's runtimes**, against the fastest Asio form:"
+
+# What the columns are, printed under the tables.
 PEERS_NOTE = (
-    "asio: posted handlers, Asio's fastest form; "
-    "asio-coro: the same workloads as Asio C++20 awaitables (co_spawn); "
+    "asio: posted handlers on an io_context with concurrency hint 1, which still takes the "
+    "scheduler's mutex for every handler it runs; "
+    "asio-unsafe: the same handlers with BOOST_ASIO_CONCURRENCY_HINT_UNSAFE, no lock at all; "
+    "asio-coro: the same workloads as Asio C++20 awaitables (co_spawn, hint 1); "
     "chNN: coroutine tasks on chapter NN's executor (ch06: fiber tasks); "
     "ch05-futures: chapter 05's executor with hand-written futures."
 )
+
+# What each side does that the other does not, so that a ratio is read for what it is.
+DIFFERENCES_NOTE = (
+    "What the sides do differently: every art spawn returns a JoinHandle, and every art task "
+    "has a result slot, a state word and a reference count that a handle or waker can keep "
+    "alive; an Asio handler is only its function object, with nothing to join. Asio 1.74 "
+    "recycles a handler's memory through a per-thread cache of one block, so a handler posted "
+    "while that block is in use costs a malloc and a free (every task of spawn_many, every ping "
+    "of ping_pong); chapter 05's executor takes its tasks and frames from a slab and a pool, with "
+    "no malloc after the first iterations (chapter 04's makes two per spawn)."
+)
+
+# The time the table reports. Every workload runs on one thread that never sleeps (the art roots
+# run with run_until_stalled, and Asio's run() always has a handler to run until the workload is
+# done), so its CPU time is the time of the work itself, kernel time included. The wall clock
+# adds whatever time the thread spent waiting for a core: on a quiet machine the two agree, and
+# on a shared one the wall clock measures the other processes as much as the runtime.
+CLOCK_NAMES = {"cpu": "CPU time", "real": "wall-clock time"}
+DEFAULT_CLOCK = "cpu"
 
 # A stuck workload must end the run, not hang it.
 PROGRAM_TIMEOUT_SECONDS = 300
@@ -51,7 +83,7 @@ PROGRAM_TIMEOUT_SECONDS = 300
 class Measurement:
     """One workload's result in one program: a time, or why there is none."""
 
-    real_us: float | None = None
+    time_us: float | None = None
     per_item_ns: float | None = None
     error: str | None = None
 
@@ -68,27 +100,28 @@ class ProgramResult:
         return self.failure is not None or any(m.error for m in self.measurements.values())
 
 
-def _per_item_ns(entry: dict) -> float | None:
-    """The ns_per_* counter, in wall-clock ns.
+def _per_item_ns(entry: dict, clock: str) -> float | None:
+    """The ns_per_* counter, in ns of the chosen clock.
 
-    Google Benchmark computes the counter from CPU time; scaling it by real/CPU time makes it
-    agree with the time in the same cell.
+    Google Benchmark computes the counter from CPU time; for the wall clock, scaling it by
+    real/CPU time makes it agree with the time in the same cell.
     """
     for key, value in entry.items():
         if key.startswith("ns_per_") and isinstance(value, (int, float)):
             cpu, real = entry.get("cpu_time", 0.0), entry.get("real_time", 0.0)
-            scale = real / cpu if cpu > 0 else 1.0
+            scale = real / cpu if clock == "real" and cpu > 0 else 1.0
             return value * 1e9 * scale
     return None
 
 
-def parse_benchmark_json(text: str) -> dict[str, Measurement]:
+def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Measurement]:
     """Reads one program's --benchmark_format=json output into a measurement per workload.
 
-    With repetitions, the median aggregate is used; without, the single run (or the median of
-    several runs when aggregates were not asked for). Any run with an error makes the workload an
-    error, even when other repetitions succeeded.
+    clock is "cpu" or "real" (wall clock). With repetitions, the median aggregate is used;
+    without, the single run (or the median of several runs when aggregates were not asked for).
+    Any run with an error makes the workload an error, even when other repetitions succeeded.
     """
+    time_key = f"{clock}_time"
     runs: dict[str, list[dict]] = {}
     for entry in json.loads(text).get("benchmarks", []):
         runs.setdefault(entry.get("run_name", entry["name"]), []).append(entry)
@@ -104,19 +137,53 @@ def parse_benchmark_json(text: str) -> dict[str, Measurement]:
         if medians:
             chosen = medians[0]
         elif iterations:
-            chosen = sorted(iterations, key=lambda e: e["real_time"])[len(iterations) // 2]
+            chosen = sorted(iterations, key=lambda e: e[time_key])[len(iterations) // 2]
         else:
             continue
         unit = TO_MICROSECONDS[chosen.get("time_unit", "ns")]
         measurements[name] = Measurement(
-            real_us=chosen["real_time"] * unit, per_item_ns=_per_item_ns(chosen)
+            time_us=chosen[time_key] * unit, per_item_ns=_per_item_ns(chosen, clock)
         )
     return measurements
 
 
-def column_order(name: str) -> tuple[bool, str]:
-    """Sort key for programs: the baseline first, then the others by name."""
-    return (name != BASELINE, name)
+def is_asio(name: str) -> bool:
+    """Whether a program is one of the Asio forms (bench-asio*), the peers of the art columns."""
+    return name.startswith("asio")
+
+
+def column_order(name: str) -> tuple[int, int, str]:
+    """Sort key for programs: the Asio forms first, in ASIO_PEERS order, then art's by name."""
+    if is_asio(name):
+        rank = ASIO_PEERS.index(name) if name in ASIO_PEERS else len(ASIO_PEERS)
+        return (0, rank, name)
+    return (1, 0, name)
+
+
+@dataclass
+class Strongest:
+    """The fastest Asio form on one workload: every ratio of that workload is taken against it."""
+
+    name: str
+    time_us: float
+
+
+def strongest_asio(programs: list[ProgramResult], workload: str) -> Strongest | None:
+    """The Asio program with the lowest time on workload, among those that measured it."""
+    measured = [
+        Strongest(program.name, measurement.time_us)
+        for program in programs
+        if is_asio(program.name)
+        and (measurement := program.measurements.get(workload)) is not None
+        and not measurement.error
+        and measurement.time_us
+    ]
+    return min(measured, key=lambda candidate: candidate.time_us, default=None)
+
+
+def ratio(measurement: Measurement, strongest: Strongest) -> float:
+    """A program's time over the strongest Asio form's: above 1, the program is slower."""
+    return measurement.time_us / strongest.time_us
 
 
 def _number(value: float) -> str:
@@ -128,15 +195,15 @@ def _number(value: float) -> str:
     return f"{value:.2f}"
 
 
-def _cell(program: ProgramResult, workload: str, baseline: Measurement | None) -> str:
+def _cell(program: ProgramResult, workload: str, strongest: Strongest | None) -> str:
     measurement = program.measurements.get(workload)
     if measurement is None:
         return f"failed: {program.failure}" if program.failure else "not measured"
     if measurement.error:
         return f"error: {measurement.error}"
-    cell = f"{_number(measurement.real_us)} µs"
-    if baseline is not None and baseline.real_us:
-        cell += f" (×{measurement.real_us / baseline.real_us:.2f})"
+    cell = f"{_number(measurement.time_us)} µs"
+    if strongest is not None:
+        cell += f" (×{ratio(measurement, strongest):.2f})"
     return cell
 
 
@@ -147,32 +214,55 @@ def _per_task_cell(program: ProgramResult) -> str:
     return f"{_number(measurement.per_item_ns)} ns"
 
 
-def format_table(programs: list[ProgramResult], header: str) -> str:
-    """The Markdown report: a header line, the table, and how to read it."""
-    ordered = sorted(programs, key=lambda program: column_order(program.name))
-    baseline_program = next((p for p in ordered if p.name == BASELINE), None)
-
-    def baseline(workload: str) -> Measurement | None:
-        if baseline_program is None:
-            return None
-        measurement = baseline_program.measurements.get(workload)
-        return None if measurement is None or measurement.error else measurement
-
-    lines = [header, ""]
-    lines.append("| workload | " + " | ".join(p.name for p in ordered) + " |")
-    lines.append("|---|" + "---:|" * len(ordered))
+def _table(
+    columns: list[ProgramResult],
+    last: str,
+    last_cell: Callable[[str], str],
+    strongest: dict[str, Strongest | None],
+) -> list[str]:
+    """One Markdown table: a row per workload, a column per program, and a last column."""
+    lines = ["| workload | " + " | ".join(p.name for p in columns) + f" | {last} |"]
+    lines.append("|---|" + "---:|" * len(columns) + "---|")
     for workload in WORKLOADS:
-        cells = [_cell(p, workload, baseline(workload)) for p in ordered]
-        lines.append(f"| {workload} | " + " | ".join(cells) + " |")
-    per_task = [_per_task_cell(p) for p in ordered]
-    lines.append("| spawn_many, per task | " + " | ".join(per_task) + " |")
+        cells = [_cell(p, workload, strongest[workload]) for p in columns]
+        lines.append(f"| {workload} | " + " | ".join([*cells, last_cell(workload)]) + " |")
+    per_task = [_per_task_cell(p) for p in columns]
+    lines.append("| spawn_many, per task | " + " | ".join([*per_task, ""]) + " |")
+    return lines
+
+
+def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAULT_CLOCK) -> str:
+    """The Markdown report: a header line, the Asio table, the art table, and how to read them.
+
+    Two tables rather than one, so that each stays narrow enough for the book's column. Every
+    ratio, in both, is to the strongest Asio form on that workload, named in each table's last
+    column.
+    """
+    ordered = sorted(programs, key=lambda program: column_order(program.name))
+    asio = [p for p in ordered if is_asio(p.name)]
+    art = [p for p in ordered if not is_asio(p.name)]
+    strongest = {workload: strongest_asio(asio, workload) for workload in WORKLOADS}
+
+    def strongest_name(workload: str) -> str:
+        return strongest[workload].name if strongest[workload] else "–"
+
+    lines = [header]
+    if asio:
+        lines += ["", ASIO_CAPTION, "", *_table(asio, "strongest", strongest_name, strongest)]
+    if art:
+        lines += ["", ART_CAPTION, "", *_table(art, "ratios to", strongest_name, strongest)]
     lines.append("")
     lines.append(
-        f"Wall-clock time of one whole workload (median of the repetitions); ×N is the ratio to "
-        f"{BASELINE}, lower is faster. The last row is spawn_many's time divided by its tasks."
+        f"Each cell is the {CLOCK_NAMES[clock]} of one whole workload (median of the "
+        "repetitions) and, as ×N, that time divided by the strongest Asio form's on the same "
+        "workload in the same run (the fastest Asio column, named in the last column): above 1, "
+        "slower than Asio at its best; below 1, faster. The last row is spawn_many's time divided "
+        "by its tasks."
     )
     lines.append("")
     lines.append(PEERS_NOTE)
+    lines.append("")
+    lines.append(DIFFERENCES_NOTE)
     for program in ordered:
         if program.failure:
             lines.append(f"\n**{PREFIX}{program.name} failed:** {program.failure}")
@@ -209,7 +299,7 @@ def find_programs(bench_dir: Path) -> list[Path]:
     return sorted(programs, key=lambda path: column_order(path.name[len(PREFIX) :]))
 
 
-def run_program(path: Path, options: list[str]) -> ProgramResult:
+def run_program(path: Path, options: list[str], clock: str = DEFAULT_CLOCK) -> ProgramResult:
     result = ProgramResult(path.name[len(PREFIX) :])
     command = [str(path), "--benchmark_format=json", *options]
     try:
@@ -223,7 +313,7 @@ def run_program(path: Path, options: list[str]) -> ProgramResult:
         result.failure = str(error)
         return result
     try:
-        result.measurements = parse_benchmark_json(completed.stdout)
+        result.measurements = parse_benchmark_json(completed.stdout, clock)
     except (ValueError, KeyError):
         result.failure = "no readable JSON output"
     if completed.returncode != 0:
@@ -238,6 +328,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("directory", nargs="?", default="build/default/bench", type=Path)
     parser.add_argument("--benchmark_min_time", default=DEFAULT_MIN_TIME)
     parser.add_argument("--benchmark_repetitions", default=DEFAULT_REPETITIONS, type=int)
+    parser.add_argument(
+        "--clock",
+        choices=CLOCK_NAMES,
+        default=DEFAULT_CLOCK,
+        help="the time the table reports (default: %(default)s; see CLOCK_NAMES)",
+    )
     args, passthrough = parser.parse_known_args(argv)
     unknown = [option for option in passthrough if not option.startswith("--benchmark_")]
     if unknown:
@@ -261,9 +357,9 @@ def main(argv: list[str]) -> int:
     results = []
     for path in programs:
         print(f"bench_table: running {path.name}", file=sys.stderr, flush=True)
-        results.append(run_program(path, options))
+        results.append(run_program(path, options, args.clock))
 
-    report = format_table(results, machine_line(args.directory))
+    report = format_table(results, machine_line(args.directory), args.clock)
     print(report, end="")
     (args.directory / "results.md").write_text(report)
     print(f"bench_table: wrote {args.directory / 'results.md'}", file=sys.stderr)

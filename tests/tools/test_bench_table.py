@@ -1,4 +1,5 @@
-"""Tests of the benchmark table: parsing Google Benchmark's JSON, ratios, errors, column order."""
+"""Tests of the benchmark table: parsing Google Benchmark's JSON, the strongest Asio form and
+the ratios to it, errors, column order."""
 
 import json
 import sys
@@ -8,11 +9,17 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 
 from bench_table import (  # noqa: E402
+    ART_CAPTION,
+    ASIO_CAPTION,
+    DIFFERENCES_NOTE,
     PEERS_NOTE,
     Measurement,
     ProgramResult,
+    Strongest,
     format_table,
     parse_benchmark_json,
+    ratio,
+    strongest_asio,
 )
 
 
@@ -43,14 +50,19 @@ def output(*entries):
     return json.dumps({"context": {"num_cpus": 2}, "benchmarks": list(entries)})
 
 
-def rows(table):
-    """The table's body rows, by their first cell."""
-    body = {}
+def tables(table):
+    """Each Markdown table of the report, in order, as {first cell: other cells} by row."""
+    found, current = [], None
     for line in table.splitlines():
-        if line.startswith("| "):
+        if line.startswith("|"):
+            if current is None:
+                current = {}
+                found.append(current)
             cells = [cell.strip() for cell in line.strip("|").split("|")]
-            body[cells[0]] = cells[1:]
-    return body
+            current[cells[0]] = cells[1:]
+        else:
+            current = None
+    return found
 
 
 class ParseTests(unittest.TestCase):
@@ -61,18 +73,22 @@ class ParseTests(unittest.TestCase):
             aggregate("spawn_many", "stddev", 50.0, unit="ns"),
         )
         measurement = parse_benchmark_json(text)["spawn_many"]
-        self.assertAlmostEqual(measurement.real_us, 0.5)
+        self.assertAlmostEqual(measurement.time_us, 0.5)
         self.assertIsNone(measurement.error)
 
     def test_a_single_run_is_used_when_there_are_no_aggregates(self):
         measurement = parse_benchmark_json(output(run("ping_pong", 2.0, unit="ms")))["ping_pong"]
-        self.assertAlmostEqual(measurement.real_us, 2000.0)
+        self.assertAlmostEqual(measurement.time_us, 2000.0)
 
-    def test_per_item_counter_becomes_wall_clock_nanoseconds(self):
+    def test_the_cpu_time_is_reported_unless_the_wall_clock_is_asked_for(self):
         # 10 000 tasks in 500 µs of CPU time is 50 ns each; the wall clock says 600 µs.
         entry = run("spawn_many", 600.0, cpu=500.0, ns_per_task=5e-08)
-        measurement = parse_benchmark_json(output(entry))["spawn_many"]
-        self.assertAlmostEqual(measurement.per_item_ns, 60.0)
+        cpu = parse_benchmark_json(output(entry))["spawn_many"]
+        self.assertAlmostEqual(cpu.time_us, 500.0)
+        self.assertAlmostEqual(cpu.per_item_ns, 50.0)
+        wall = parse_benchmark_json(output(entry), clock="real")["spawn_many"]
+        self.assertAlmostEqual(wall.time_us, 600.0)
+        self.assertAlmostEqual(wall.per_item_ns, 60.0)
 
     def test_an_error_in_any_repetition_makes_the_workload_an_error(self):
         text = output(
@@ -81,64 +97,116 @@ class ParseTests(unittest.TestCase):
         )
         measurement = parse_benchmark_json(text)["yield_many"]
         self.assertEqual(measurement.error, "yield_many: lost a task")
-        self.assertIsNone(measurement.real_us)
+        self.assertIsNone(measurement.time_us)
+
+
+def program(name, **times):
+    """A program that measured each workload given, in µs."""
+    return ProgramResult(name, {w: Measurement(time_us=t) for w, t in times.items()})
+
+
+class StrongestTests(unittest.TestCase):
+    def test_the_strongest_is_the_fastest_asio_form_on_each_workload(self):
+        asio = program("asio", spawn_many=500.0, yield_many=100.0)
+        unsafe = program("asio-unsafe", spawn_many=400.0, yield_many=120.0)
+        coro = program("asio-coro", spawn_many=5000.0, yield_many=900.0)
+        art = program("ch05", spawn_many=10.0, yield_many=10.0)  # fastest, but not a peer
+        programs = [art, coro, unsafe, asio]
+        self.assertEqual(strongest_asio(programs, "spawn_many"), Strongest("asio-unsafe", 400.0))
+        self.assertEqual(strongest_asio(programs, "yield_many"), Strongest("asio", 100.0))
+        self.assertIsNone(strongest_asio(programs, "ping_pong"))
+
+    def test_an_asio_form_with_an_error_or_a_failure_is_never_the_strongest(self):
+        broken = ProgramResult("asio-unsafe", {"spawn_many": Measurement(error="lost a task")})
+        failed = ProgramResult("asio-coro", failure="exit status 134: Aborted")
+        asio = program("asio", spawn_many=500.0)
+        strongest = strongest_asio([broken, failed, asio], "spawn_many")
+        self.assertEqual(strongest, Strongest("asio", 500.0))
+
+    def test_the_ratio_is_the_programs_time_over_the_strongest_one(self):
+        strongest = Strongest("asio-unsafe", 400.0)
+        self.assertAlmostEqual(ratio(Measurement(time_us=600.0), strongest), 1.5)
+        self.assertAlmostEqual(ratio(Measurement(time_us=100.0), strongest), 0.25)
 
 
 class TableTests(unittest.TestCase):
     def table(self, *programs):
         return format_table(list(programs), "**Machine:** test")
 
-    def test_cells_show_time_and_ratio_to_asio_which_comes_first(self):
+    def test_asio_forms_come_first_in_their_own_table_then_art_by_name(self):
+        names = ["ch05", "asio-coro", "ch04", "asio-unsafe", "asio", "ch05-futures"]
+        table = self.table(*[program(name) for name in names])
+        self.assertTrue(table.startswith("**Machine:** test\n"))
+        self.assertIn(
+            ASIO_CAPTION + "\n\n| workload | asio | asio-unsafe | asio-coro | strongest |", table
+        )
+        self.assertIn(
+            ART_CAPTION + "\n\n| workload | ch04 | ch05 | ch05-futures | ratios to |", table
+        )
+        asio_table, art_table = tables(table)
+        workloads = ["spawn_many", "yield_many", "ping_pong", "chained_spawn", "ping_pong_serial"]
+        for body in (asio_table, art_table):
+            self.assertEqual(list(body), ["workload", "---", *workloads, "spawn_many, per task"])
+
+    def test_every_ratio_is_to_the_strongest_asio_form_of_its_workload(self):
         asio = ProgramResult(
             "asio",
             {
-                "spawn_many": Measurement(real_us=500.0, per_item_ns=50.0),
-                "ping_pong": Measurement(real_us=80.0),
+                "spawn_many": Measurement(time_us=500.0, per_item_ns=50.0),
+                "yield_many": Measurement(time_us=100.0),
             },
         )
-        ch05 = ProgramResult("ch05", {"spawn_many": Measurement(real_us=250.0, per_item_ns=25.0)})
-        ch04 = ProgramResult("ch04", {"spawn_many": Measurement(real_us=1000.0)})
-        table = self.table(ch05, asio, ch04)
-        self.assertTrue(table.startswith("**Machine:** test\n"))
-        self.assertIn("| workload | asio | ch04 | ch05 |", table)
-        body = rows(table)
-        self.assertEqual(
-            body["spawn_many"], ["500 µs (×1.00)", "1,000 µs (×2.00)", "250 µs (×0.50)"]
+        unsafe = program("asio-unsafe", spawn_many=400.0, yield_many=120.0)
+        coro = program("asio-coro", spawn_many=6000.0, yield_many=600.0)
+        ch05 = ProgramResult(
+            "ch05",
+            {
+                "spawn_many": Measurement(time_us=600.0, per_item_ns=60.0),
+                "yield_many": Measurement(time_us=50.0),
+            },
         )
-        self.assertEqual(body["ping_pong"], ["80.0 µs (×1.00)", "not measured", "not measured"])
-        self.assertEqual(body["spawn_many, per task"], ["50.0 ns", "–", "25.0 ns"])
-        workloads = ["spawn_many", "yield_many", "ping_pong", "chained_spawn"]
-        self.assertEqual(list(body), ["workload", *workloads, "spawn_many, per task"])
+        ch04 = program("ch04", spawn_many=1000.0)
+        asio_table, art_table = tables(self.table(ch05, coro, asio, ch04, unsafe))
+        self.assertEqual(
+            asio_table["spawn_many"],
+            ["500 µs (×1.25)", "400 µs (×1.00)", "6,000 µs (×15.00)", "asio-unsafe"],
+        )
+        self.assertEqual(
+            asio_table["yield_many"],
+            ["100 µs (×1.00)", "120 µs (×1.20)", "600 µs (×6.00)", "asio"],
+        )
+        self.assertEqual(
+            art_table["spawn_many"], ["1,000 µs (×2.50)", "600 µs (×1.50)", "asio-unsafe"]
+        )
+        self.assertEqual(art_table["yield_many"], ["not measured", "50.0 µs (×0.50)", "asio"])
+        self.assertEqual(art_table["ping_pong"], ["not measured", "not measured", "–"])
+        self.assertEqual(asio_table["spawn_many, per task"], ["50.0 ns", "–", "–", ""])
+        self.assertEqual(art_table["spawn_many, per task"], ["–", "60.0 ns", ""])
 
-    def test_asio_coro_comes_second_and_its_ratios_are_to_asio(self):
-        asio = ProgramResult("asio", {"chained_spawn": Measurement(real_us=40.0)})
-        coro = ProgramResult("asio-coro", {"chained_spawn": Measurement(real_us=600.0)})
-        ch04 = ProgramResult("ch04", {"chained_spawn": Measurement(real_us=60.0)})
-        table = self.table(ch04, coro, asio)
-        self.assertIn("| workload | asio | asio-coro | ch04 |", table)
-        self.assertEqual(
-            rows(table)["chained_spawn"],
-            ["40.0 µs (×1.00)", "600 µs (×15.00)", "60.0 µs (×1.50)"],
-        )
+    def test_the_notes_say_what_each_column_is_and_what_each_side_does(self):
+        table = self.table(program("asio", chained_spawn=40.0), program("ch04", chained_spawn=60.0))
         self.assertIn("\n\n" + PEERS_NOTE + "\n", table)
+        self.assertIn("\n\n" + DIFFERENCES_NOTE + "\n", table)
+        self.assertIn("above 1, slower than Asio at its best", table)
+        self.assertIn("Each cell is the CPU time of one whole workload", table)
+        wall = format_table([program("asio", chained_spawn=40.0)], "**Machine:** test", "real")
+        self.assertIn("Each cell is the wall-clock time of one whole workload", wall)
 
     def test_errors_and_failures_are_named_in_their_cells(self):
         asio = ProgramResult("asio", {"yield_many": Measurement(error="yield_many: lost a task")})
         broken = ProgramResult("ch06", failure="exit status 134: Aborted")
-        table = self.table(asio, broken)
-        body = rows(table)
-        self.assertEqual(
-            body["yield_many"],
-            ["error: yield_many: lost a task", "failed: exit status 134: Aborted"],
-        )
-        self.assertIn("bench-ch06 failed:", table)
+        asio_table, art_table = tables(self.table(asio, broken))
+        self.assertEqual(asio_table["yield_many"], ["error: yield_many: lost a task", "–"])
+        self.assertEqual(art_table["yield_many"], ["failed: exit status 134: Aborted", "–"])
+        self.assertIn("bench-ch06 failed:", self.table(asio, broken))
         self.assertTrue(asio.failed())
         self.assertTrue(broken.failed())
 
-    def test_without_a_baseline_there_are_no_ratios(self):
-        table = self.table(ProgramResult("ch04", {"chained_spawn": Measurement(real_us=3.25)}))
-        self.assertEqual(rows(table)["chained_spawn"], ["3.25 µs"])
-        self.assertFalse(ProgramResult("ch04").failed())
+    def test_without_an_asio_form_there_are_no_ratios(self):
+        table = self.table(program("ch04", chained_spawn=3.25))
+        (art_table,) = tables(table)
+        self.assertEqual(art_table["chained_spawn"], ["3.25 µs", "–"])
+        self.assertFalse(program("ch04").failed())
 
 
 if __name__ == "__main__":
