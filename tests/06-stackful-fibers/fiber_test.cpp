@@ -118,6 +118,34 @@ TEST(Ex6_3_Await, YieldingFibersTakeTurns) {
   EXPECT_EQ(log, "ababab");
 }
 
+void chain_link(int n, int* links) {
+  ++*links;
+  if (n > 0)
+    (void)spawn_fiber([n, links] { chain_link(n - 1, links); });
+}
+
+// Stacks go back to the pool with whatever AddressSanitizer recorded about
+// the frames of their last fiber; the next fiber on the same stack must not
+// trip over it. Many fibers that wait, then a chain of fibers that each
+// spawn the next, reusing the stacks the first ones left.
+TEST(Fiber, APooledStackIsCleanForItsNextFiber) {
+  Executor executor;
+  int yields = 0;
+  for (int i = 0; i < 200; ++i)
+    (void)executor.spawn(fiber([&yields] {
+      for (int turn = 0; turn < 1000; ++turn) {
+        ++yields;
+        art::await(yield_now());
+      }
+    }));
+  executor.run_until_stalled();
+  int links = 0;
+  (void)executor.spawn(fiber([&links] { chain_link(1000, &links); }));
+  executor.run_until_stalled();
+  EXPECT_EQ(links, 1001);
+  EXPECT_EQ(yields, 200'000);
+}
+
 TEST(Fiber, AnExceptionComesOutOfTheJoinNotAcrossTheSwitch) {
   Executor executor;
   auto probe = std::make_shared<Probe>();

@@ -19,6 +19,7 @@
 #include <cstddef>
 
 #if defined(__SANITIZE_ADDRESS__)
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #define ART_ASAN_FIBERS 1
 #endif
@@ -33,10 +34,9 @@ class SanitizerFiber {
   SanitizerFiber(const SanitizerFiber&) = delete;
   SanitizerFiber& operator=(const SanitizerFiber&) = delete;
 
-  void set_stack(const void* bottom, std::size_t size) {
-    stack_bottom_ = bottom;
-    stack_size_ = size;
-  }
+  // Also clears what ASan recorded about the stack's previous fiber (see
+  // sanitizer_fiber.cpp).
+  void set_stack(const void* bottom, std::size_t size);
 
   // On the caller's stack, around a switch into the fiber.
   void before_switch_in();
