@@ -1,8 +1,10 @@
 // The task state machine: wakes from other threads, repeated wakes, wakes
 // during the task's own poll, and wakes after it finished.
 #include <atomic>
+#include <exception>
 #include <latch>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -73,16 +75,25 @@ TEST(Ex4_1_Wake, ConcurrentWakesOfAnIdleTaskQueueItOnce) {
   executor.run_until_stalled();
   Waker waker = probe->waker;
   std::latch start(4);
+  std::mutex error_mutex;
+  std::exception_ptr error;  // a wake that threw, rethrown on the test's thread
   {
     std::vector<std::jthread> threads;
     threads.reserve(4);
     for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&start, waker] {
+      threads.emplace_back([&, waker] {
         start.arrive_and_wait();  // all four race for the idle -> scheduled step
-        for (int i = 0; i < 1000; ++i)
-          waker.wake_by_ref();
+        try {
+          for (int i = 0; i < 1000; ++i)
+            waker.wake_by_ref();
+        } catch (...) {
+          const std::lock_guard lock(error_mutex);
+          error = std::current_exception();
+        }
       });
   }
+  if (error)
+    std::rethrow_exception(error);
   executor.run_until_stalled();
   EXPECT_EQ(probe->polls, 2);  // however many wakes, one queue entry
 }
