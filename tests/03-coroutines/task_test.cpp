@@ -139,6 +139,33 @@ TEST(Ex3_2_Awaiter, NestedTasks) {
 }
 
 // A Context refers to its waker; one built from a temporary would dangle.
+// Counts its copies: a value awaited in a task is moved to the coroutine, so
+// that move-only values work and big ones are not copied.
+struct CopyCounted {
+  static inline int copies = 0;
+  int value = 0;
+  explicit CopyCounted(int v) : value(v) {}
+  CopyCounted(const CopyCounted& other) : value(other.value) { ++copies; }
+  CopyCounted(CopyCounted&&) noexcept = default;
+  CopyCounted& operator=(const CopyCounted& other) {
+    value = other.value;
+    ++copies;
+    return *this;
+  }
+  CopyCounted& operator=(CopyCounted&&) noexcept = default;
+  ~CopyCounted() = default;
+};
+
+TEST(Ex3_2_Awaiter, MovesTheValueIntoTheCoroutine) {
+  auto body = []() -> Task<int> {
+    CopyCounted::copies = 0;
+    CopyCounted awaited = co_await ReadyFuture<CopyCounted>(CopyCounted(6));
+    co_return awaited.value;
+  };
+  EXPECT_EQ(block_on(body()), 6);
+  EXPECT_EQ(CopyCounted::copies, 0) << "the awaited value was copied (a move-only one would not compile)";
+}
+
 TEST(Context, CannotBeBuiltFromATemporaryWaker) {
   EXPECT_FALSE((std::is_constructible_v<Context, Waker&&>));
   EXPECT_TRUE((std::is_constructible_v<Context, const Waker&>));

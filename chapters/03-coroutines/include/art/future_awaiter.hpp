@@ -72,8 +72,11 @@ class FutureAwaiter {
 template <class F>
 bool FutureAwaiter<F>::poll_once(Context& cx) {
   // EXERCISE 3.2: poll the awaited future; on Ready keep its value and say so
-  // HINT: auto result = future_.poll(cx); Pending -> return false. Ready ->
-  // store the value in value_ (for a void future store true) and return true
+  // HINT: one poll of the awaited future with the given Context; on Ready the
+  // value is kept until await_resume hands it to the coroutine
+  // HINT 2: value_ is an optional; a void future has no value, so keep a
+  // marker instead; the value may be move-only
+  // HINT 3: poll, an early false, one of two ways to fill value_, true
   auto result = future_.poll(cx);
   if (result.is_pending())
     return false;

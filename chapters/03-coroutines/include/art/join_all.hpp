@@ -5,9 +5,9 @@
 // future that is not finished yet, and never polls a finished one again
 // (its result is already stored). That re-polls futures that were not
 // woken, which costs O(n) per wake-up: fine for a handful, wasteful for
-// thousands. tokio's FuturesUnordered gives each future its own waker so
-// that only the woken ones are polled; chapter 04's executor does the same
-// with tasks.
+// thousands. The futures crate's FuturesUnordered gives each future its own
+// waker so that only the woken ones are polled; chapter 04's executor does
+// the same with tasks.
 #pragma once
 
 #include <cstddef>
