@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "art/context.hpp"
+#include "art/future_awaiter.hpp"
 #include "art/block_on.hpp"
 #include "art/manual_future.hpp"
 #include "art/ready_future.hpp"
@@ -156,14 +157,39 @@ struct CopyCounted {
   ~CopyCounted() = default;
 };
 
-TEST(Ex3_2_Awaiter, MovesTheValueIntoTheCoroutine) {
-  auto body = []() -> Task<int> {
-    CopyCounted::copies = 0;
-    CopyCounted awaited = co_await ReadyFuture<CopyCounted>(CopyCounted(6));
-    co_return awaited.value;
-  };
-  EXPECT_EQ(block_on(body()), 6);
-  EXPECT_EQ(CopyCounted::copies, 0) << "the awaited value was copied (a move-only one would not compile)";
+// The awaiter alone, driven as a task would drive it: these tests need no
+// Task::poll (exercise 3.1), only poll_once.
+TEST(Ex3_2_Awaiter, PollsOnceAndKeepsTheValueUntilAwaitResume) {
+  auto probe = std::make_shared<Probe>();
+  ProbeFuture future(probe);
+  CountingWaker counter;
+  const Waker waker = counter.waker();
+  Context cx(waker);
+  TaskState task;
+  task.cx = &cx;
+  FutureAwaiter<ProbeFuture&> awaiter(future, task);
+  EXPECT_FALSE(awaiter.await_ready()) << "a Pending future suspends the coroutine";
+  EXPECT_EQ(probe->polls, 1);
+  EXPECT_TRUE(probe->waker.will_wake(waker)) << "the future is polled with the task's context";
+  awaiter.await_suspend({});
+  ASSERT_TRUE(task.suspended_on);
+  EXPECT_FALSE(task.suspended_on.poll(task.suspended_on.awaiter, cx));
+  probe->complete(9);
+  EXPECT_TRUE(task.suspended_on.poll(task.suspended_on.awaiter, cx));
+  EXPECT_EQ(probe->polls, 3);
+  EXPECT_EQ(awaiter.await_resume(), 9);
+}
+
+TEST(Ex3_2_Awaiter, MovesTheValueOut) {
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  TaskState task;
+  task.cx = &cx;
+  FutureAwaiter<ReadyFuture<CopyCounted>> awaiter(ReadyFuture<CopyCounted>(CopyCounted(6)), task);
+  CopyCounted::copies = 0;
+  ASSERT_TRUE(awaiter.await_ready());
+  EXPECT_EQ(awaiter.await_resume().value, 6);
+  EXPECT_EQ(CopyCounted::copies, 0) << "the value was copied (a move-only one would not compile)";
 }
 
 TEST(Context, CannotBeBuiltFromATemporaryWaker) {

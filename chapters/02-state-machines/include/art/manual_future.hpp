@@ -96,7 +96,8 @@ class ManualFuture {
  public:
   using Output = T;
 
-  explicit ManualFuture(std::shared_ptr<ManualState<T>> state) : state_(std::move(state)) {}
+  explicit ManualFuture(std::shared_ptr<ManualState<T>> state)
+      : state_(std::move(state)) {}  // see make_manual_future
 
   Poll<T> poll(Context& cx) {
     std::lock_guard lock(state_->mutex);

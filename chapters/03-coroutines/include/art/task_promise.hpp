@@ -43,7 +43,9 @@ class PromiseBase : public TaskState {
 
   // NOLINTNEXTLINE(misc-new-delete-overloads): the sized delete below is its match
   static void* operator new(std::size_t size) { return allocate_frame(size); }
-  static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    free_frame(frame, size);  // counted as freed
+  }
 
   void rethrow_if_failed() const {
     if (exception_)
