@@ -276,15 +276,22 @@ TEST(Ex2_3_Race, MovesTheWinnersValueOut) {
   auto result = contest.poll(cx);
   ASSERT_TRUE(result.is_ready());
   EXPECT_EQ(std::get<0>(result.value()).value, 7);
-  EXPECT_EQ(CopyCounted::copies, 0) << "the winner's value was copied (a move-only one would not compile)";
+  EXPECT_EQ(CopyCounted::copies, 0)
+      << "the winner's value was copied (a move-only one would not compile)";
 }
 
 TEST(Ex2_3_Race, PollAfterReadyIsAClearError) {
-  auto contest = race(ReadyFuture<int>(1), ReadyFuture<int>(2));
+  auto a = std::make_shared<Probe>();
+  auto b = std::make_shared<Probe>();
+  a->value = 1;
+  auto contest = race(ProbeFuture(a), ProbeFuture(b));
   const Waker waker = noop_waker();
   Context cx(waker);
   ASSERT_TRUE(contest.poll(cx).is_ready());
+  // Both futures are gone now; polling either would be a use of a destroyed
+  // object (the probe also fails the test if the winner is polled again).
   EXPECT_THROW((void)contest.poll(cx), std::logic_error);
+  EXPECT_EQ(a->polls, 1);
 }
 
 }  // namespace

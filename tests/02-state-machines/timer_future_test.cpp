@@ -10,9 +10,8 @@
 #include <gtest/gtest.h>
 #include <spdlog/sinks/base_sink.h>
 
-#include "art/log.hpp"
-
 #include "art/block_on.hpp"
+#include "art/log.hpp"
 #include "counting_waker.hpp"
 
 namespace art {

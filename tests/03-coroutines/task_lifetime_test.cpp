@@ -115,7 +115,8 @@ TEST(Ex3_3_FrameStats, EveryFrameIsCountedAndFreed) {
     Task<int> task = body();
     EXPECT_EQ(stats.allocations.load(), allocations + 1);
     EXPECT_GT(stats.last_size.load(), 0U);
-    EXPECT_EQ(stats.bytes.load(), bytes + stats.last_size.load()) << "bytes counts every frame's size";
+    EXPECT_EQ(stats.bytes.load(), bytes + stats.last_size.load())
+        << "bytes counts every frame's size";
     EXPECT_EQ(stats.live(), live + 1);
   }
   EXPECT_EQ(stats.live(), live);

@@ -9,9 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include "art/block_on.hpp"
 #include "art/context.hpp"
 #include "art/future_awaiter.hpp"
-#include "art/block_on.hpp"
 #include "art/manual_future.hpp"
 #include "art/ready_future.hpp"
 #include "art/timer_future.hpp"
@@ -88,6 +88,18 @@ TEST(Ex3_1_TaskPoll, VoidTaskAndPollAfterReady) {
   const Waker waker = noop_waker();
   Context cx(waker);
   EXPECT_THROW((void)task.poll(cx), std::logic_error);
+}
+
+TEST(Ex3_1_TaskPoll, RethrowsWhatTheBodyThrew) {
+  auto body = []() -> Task<> {
+    throw std::runtime_error("from the body");
+    co_return;
+  };
+  Task<> task = body();
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  EXPECT_THROW((void)task.poll(cx), std::runtime_error)
+      << "a finished coroutine may have failed: its exception goes to the poller";
 }
 
 TEST(Ex3_1_TaskPoll, ValueFromAnotherThread) {

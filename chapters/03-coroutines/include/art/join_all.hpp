@@ -26,13 +26,15 @@ namespace art {
 template <Future F>
 class JoinAll {
   using Item = typename F::Output;
-  static_assert(!std::is_void_v<Item>, "join_all collects values; map void futures to a value");
+  static_assert(!std::is_void_v<Item>, "join_all needs values: map void futures first");
 
  public:
   using Output = std::vector<Item>;
 
   explicit JoinAll(std::vector<F> futures)
-      : futures_(std::move(futures)), results_(futures_.size()), remaining_(futures_.size()) {}
+      : futures_(std::move(futures)),
+        results_(futures_.size()),  // one empty slot per future
+        remaining_(futures_.size()) {}
 
   Poll<Output> poll(Context& cx);
 

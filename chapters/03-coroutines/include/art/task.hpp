@@ -80,7 +80,8 @@ Poll<T> Task<T>::poll(Context& cx) {
   // runs; a finished coroutine may have failed (rethrow_if_failed)
   // HINT 3: a guard that can answer Pending, one resume framed by cx, then
   // Pending or the result (nothing for void)
-  if (promise.suspended_on && !promise.suspended_on.poll(promise.suspended_on.awaiter, cx)) {
+  const SuspendedOn awaited = promise.suspended_on;
+  if (awaited && !awaited.poll(awaited.awaiter, cx)) {
     return pending;
   }
   promise.suspended_on = {};
