@@ -26,7 +26,7 @@ namespace art {
 template <Future F>
 class JoinAll {
   using Item = typename F::Output;
-  static_assert(!std::is_void_v<Item>, "join_all needs values: map void futures first");
+  static_assert(!std::is_void_v<Item>, "join_all needs values: map void futures");
 
  public:
   using Output = std::vector<Item>;
@@ -40,7 +40,7 @@ class JoinAll {
 
  private:
   std::vector<F> futures_;
-  std::vector<std::optional<Item>> results_;  // results_[i] set once futures_[i] is Ready
+  std::vector<std::optional<Item>> results_;  // slot i: the output of futures_[i]
   std::size_t remaining_;
 };
 // ANCHOR_END: join_all

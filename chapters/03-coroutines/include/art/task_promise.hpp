@@ -37,7 +37,8 @@ class PromiseBase : public TaskState {
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
   template <class F>
-  requires Future<std::remove_cvref_t<F>> FutureAwaiter<F> await_transform(F&& future) {
+  requires Future<std::remove_cvref_t<F>>  // any future, and nothing else
+      FutureAwaiter<F> await_transform(F&& future) {
     return FutureAwaiter<F>(std::forward<F>(future), *this);
   }
 
