@@ -1,5 +1,6 @@
 #include "art/timer_future.hpp"
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
@@ -148,6 +149,56 @@ TEST(Ex2_1_Timer, SchedulesItselfOnceHoweverOftenPolled) {
     EXPECT_EQ(listen.counter->firings(), 2) << "our timer once, and the one block_on waited for";
   }
   EXPECT_EQ(counter.total_wakes(), 1);
+}
+
+// A waker whose clone waits until the timer thread has fired (or 300 ms have
+// passed). A poll that stores the waker under the timer's mutex holds the
+// timer thread off while it clones, so the firing finds the new waker. A poll
+// that checks under the lock and stores outside it lets the firing run during
+// the clone: the firing takes the old waker, and the new one is never woken.
+struct CloneWaitsForTheFiring {
+  std::shared_ptr<FiringCounter> firings;
+  std::atomic<int> wakes{0};
+  std::atomic<bool> hold_clones{false};
+
+  Waker waker() { return Waker(RawWaker{this, &vtable}); }
+
+  static CloneWaitsForTheFiring& self(void* data) {
+    return *static_cast<CloneWaitsForTheFiring*>(data);
+  }
+  static RawWaker clone(void* data) {
+    if (self(data).hold_clones) {
+      const auto limit = Clock::now() + 300ms;
+      while (self(data).firings->firings() == 0 && Clock::now() < limit)
+        std::this_thread::sleep_for(1ms);
+    }
+    return RawWaker{data, &vtable};
+  }
+  static void wake(void* data) { ++self(data).wakes; }
+  static void wake_by_ref(void* data) { ++self(data).wakes; }
+  static void drop(void* /*data*/) noexcept {}
+  static constexpr WakerVTable vtable{clone, wake, wake_by_ref, drop};
+};
+
+TEST(Ex2_1_Timer, FiringWhileTheNewWakerIsStoredIsNotLost) {
+  const ListenToTheTimerThread listen;
+  CountingWaker first;
+  CloneWaitsForTheFiring second{listen.counter};
+  TimerFuture timer(20ms);
+  {
+    const Waker waker = first.waker();
+    Context cx(waker);
+    ASSERT_TRUE(timer.poll(cx).is_pending());  // schedules the timer
+  }
+  const Waker waker = second.waker();
+  Context cx(waker);
+  second.hold_clones = true;  // the deadline passes while the poll stores this waker
+  ASSERT_TRUE(timer.poll(cx).is_pending());
+  second.hold_clones = false;
+  const auto limit = Clock::now() + 5s;
+  while (second.wakes == 0 && Clock::now() < limit)
+    std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(second.wakes, 1) << "the firing took the old waker: check and store under one lock";
 }
 
 TEST(TimerThread, EveryTimerFiresExactlyOnce) {
