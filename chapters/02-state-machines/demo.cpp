@@ -58,7 +58,7 @@ int main() {
   auto waited = art::block_on(art::join_all(std::move(timers)));
   show("join_all gave {" + std::to_string(waited[0]) + ", " + std::to_string(waited[1]) + ", " +
        std::to_string(waited[2]) + "} after " + std::to_string(elapsed_ms(start)) +
-       " ms: the timers wait side by side, results stay in order");
+       " ms: side by side, in the vector's order");
 
   art::logger().info("3) race a value from another thread against a 1 s timer");
   auto [input, completer] = art::make_manual_future<int>();

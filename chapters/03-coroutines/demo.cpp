@@ -21,7 +21,8 @@ using namespace std::chrono_literals;
 namespace {
 
 // ANCHOR: delayed_double_coroutine
-art::Task<int> delayed_double(art::ManualFuture<int> input, art::Clock::duration delay) {
+art::Task<int> delayed_double(art::ManualFuture<int> input,  // the number to double
+                              art::Clock::duration delay) {  // how long to wait
   int x = co_await input;
   art::logger().info("coroutine: got {}, now sleeping", x);
   co_await art::TimerFuture(delay);

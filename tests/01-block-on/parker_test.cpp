@@ -12,10 +12,19 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Unparks when the test ends, however it ends: a park() that lost its token
+// then returns, and the test fails instead of hanging in the future's
+// destructor. Declare it after the std::future it is meant to release.
+struct UnparkOnExit {
+  Parker& parker;
+  ~UnparkOnExit() { parker.unpark(); }
+};
+
 TEST(Ex1_4_Parker, UnparkBeforeParkIsNotLost) {
   Parker parker;
   parker.unpark();
   auto parked = std::async(std::launch::async, [&] { parker.park(); });
+  const UnparkOnExit release{parker};
   ASSERT_EQ(parked.wait_for(5s), std::future_status::ready)
       << "the token left by unpark() must let park() return at once";
   parked.get();  // rethrows what park() threw
@@ -28,6 +37,7 @@ TEST(Ex1_4_Parker, UnparkFromAnotherThreadWakesTheParkedThread) {
     parker.park();
     returned = true;
   });
+  const UnparkOnExit release{parker};
   // Nothing has unparked yet, so park() must still be sleeping. (A parker that
   // returns early fails here; a correct one cannot.)
   if (parked.wait_for(100ms) == std::future_status::ready) {
@@ -49,6 +59,7 @@ TEST(Ex1_4_Parker, EachParkConsumesOneToken) {
     parker.park();  // consumes the token
     parker.park();  // must sleep until the next unpark
   });
+  const UnparkOnExit release{parker};
   if (parked.wait_for(100ms) == std::future_status::ready) {
     parked.get();
     FAIL() << "the second park() returned without a new unpark()";

@@ -45,10 +45,40 @@ TEST(Ex2_4_DelayedDouble, ReadyInputGoesStraightToSleeping) {
   auto [input, completer] = make_manual_future<int>();
   completer.complete(1);
   DelayedDouble function(std::move(input), 1s);
-  const Waker waker = noop_waker();
+  CountingWaker counter;
+  const Waker waker = counter.waker();
   Context cx(waker);
   EXPECT_TRUE(function.poll(cx).is_pending());
   EXPECT_EQ(function.state(), State::Sleeping) << "one poll runs until the next real wait";
+  EXPECT_EQ(counter.references(), 2) << "the new timer must be polled at once and keep our waker";
+}
+
+TEST(Ex2_4_DelayedDouble, EachFutureLivesOnlyInItsState) {
+  auto [input, completer] = make_manual_future<int>();
+  DelayedDouble function(std::move(input), 0ms);
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  EXPECT_TRUE(function.poll(cx).is_pending());
+  EXPECT_TRUE(function.holds_input());
+  EXPECT_FALSE(function.holds_timer())
+      << "the timer starts when the input arrives: its delay counts from then";
+  completer.complete(4);
+  Poll<int> result = function.poll(cx);  // a zero delay: Ready in the same poll
+  ASSERT_TRUE(result.is_ready());
+  EXPECT_EQ(result.value(), 8);
+  EXPECT_FALSE(function.holds_input()) << "a finished future is released when its state ends";
+  EXPECT_FALSE(function.holds_timer()) << "a finished future is released when its state ends";
+}
+
+TEST(Ex2_4_DelayedDouble, LeavingAwaitingInputReleasesTheInput) {
+  auto [input, completer] = make_manual_future<int>();
+  completer.complete(1);
+  DelayedDouble function(std::move(input), 10s);
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  EXPECT_TRUE(function.poll(cx).is_pending());
+  EXPECT_FALSE(function.holds_input());
+  EXPECT_TRUE(function.holds_timer());
 }
 
 TEST(Ex2_4_DelayedDouble, RunsUnderBlockOn) {

@@ -108,12 +108,15 @@ TEST(Task, DestroyingASuspendedTaskDestroysItsFrameAndWhatItAwaits) {
 TEST(Ex3_3_FrameStats, EveryFrameIsCountedAndFreed) {
   FrameStats& stats = frame_stats();
   const std::size_t allocations = stats.allocations.load();
+  const std::size_t bytes = stats.bytes.load();
   const std::size_t live = stats.live();
   {
     auto body = []() -> Task<int> { co_return 1; };
     Task<int> task = body();
     EXPECT_EQ(stats.allocations.load(), allocations + 1);
     EXPECT_GT(stats.last_size.load(), 0U);
+    EXPECT_EQ(stats.bytes.load(), bytes + stats.last_size.load())
+        << "bytes counts every frame's size";
     EXPECT_EQ(stats.live(), live + 1);
   }
   EXPECT_EQ(stats.live(), live);

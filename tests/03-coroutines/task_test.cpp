@@ -9,8 +9,9 @@
 
 #include <gtest/gtest.h>
 
-#include "art/context.hpp"
 #include "art/block_on.hpp"
+#include "art/context.hpp"
+#include "art/future_awaiter.hpp"
 #include "art/manual_future.hpp"
 #include "art/ready_future.hpp"
 #include "art/timer_future.hpp"
@@ -89,6 +90,18 @@ TEST(Ex3_1_TaskPoll, VoidTaskAndPollAfterReady) {
   EXPECT_THROW((void)task.poll(cx), std::logic_error);
 }
 
+TEST(Ex3_1_TaskPoll, RethrowsWhatTheBodyThrew) {
+  auto body = []() -> Task<> {
+    throw std::runtime_error("from the body");
+    co_return;
+  };
+  Task<> task = body();
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  EXPECT_THROW((void)task.poll(cx), std::runtime_error)
+      << "a finished coroutine may have failed: its exception goes to the poller";
+}
+
 TEST(Ex3_1_TaskPoll, ValueFromAnotherThread) {
   auto [input, completer] = make_manual_future<std::string>();
   std::jthread other([completer = std::move(completer)]() mutable {
@@ -139,6 +152,58 @@ TEST(Ex3_2_Awaiter, NestedTasks) {
 }
 
 // A Context refers to its waker; one built from a temporary would dangle.
+// Counts its copies: a value awaited in a task is moved to the coroutine, so
+// that move-only values work and big ones are not copied.
+struct CopyCounted {
+  static inline int copies = 0;
+  int value = 0;
+  explicit CopyCounted(int v) : value(v) {}
+  CopyCounted(const CopyCounted& other) : value(other.value) { ++copies; }
+  CopyCounted(CopyCounted&&) noexcept = default;
+  CopyCounted& operator=(const CopyCounted& other) {
+    value = other.value;
+    ++copies;
+    return *this;
+  }
+  CopyCounted& operator=(CopyCounted&&) noexcept = default;
+  ~CopyCounted() = default;
+};
+
+// The awaiter alone, driven as a task would drive it: these tests need no
+// Task::poll (exercise 3.1), only poll_once.
+TEST(Ex3_2_Awaiter, PollsOnceAndKeepsTheValueUntilAwaitResume) {
+  auto probe = std::make_shared<Probe>();
+  ProbeFuture future(probe);
+  CountingWaker counter;
+  const Waker waker = counter.waker();
+  Context cx(waker);
+  TaskState task;
+  task.cx = &cx;
+  FutureAwaiter<ProbeFuture&> awaiter(future, task);
+  EXPECT_FALSE(awaiter.await_ready()) << "a Pending future suspends the coroutine";
+  EXPECT_EQ(probe->polls, 1);
+  EXPECT_TRUE(probe->waker.will_wake(waker)) << "the future is polled with the task's context";
+  awaiter.await_suspend({});
+  ASSERT_TRUE(task.suspended_on);
+  EXPECT_FALSE(task.suspended_on.poll(task.suspended_on.awaiter, cx));
+  probe->complete(9);
+  EXPECT_TRUE(task.suspended_on.poll(task.suspended_on.awaiter, cx));
+  EXPECT_EQ(probe->polls, 3);
+  EXPECT_EQ(awaiter.await_resume(), 9);
+}
+
+TEST(Ex3_2_Awaiter, MovesTheValueOut) {
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  TaskState task;
+  task.cx = &cx;
+  FutureAwaiter<ReadyFuture<CopyCounted>> awaiter(ReadyFuture<CopyCounted>(CopyCounted(6)), task);
+  CopyCounted::copies = 0;
+  ASSERT_TRUE(awaiter.await_ready());
+  EXPECT_EQ(awaiter.await_resume().value, 6);
+  EXPECT_EQ(CopyCounted::copies, 0) << "the value was copied (a move-only one would not compile)";
+}
+
 TEST(Context, CannotBeBuiltFromATemporaryWaker) {
   EXPECT_FALSE((std::is_constructible_v<Context, Waker&&>));
   EXPECT_TRUE((std::is_constructible_v<Context, const Waker&>));

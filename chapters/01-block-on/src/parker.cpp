@@ -77,8 +77,11 @@ Parker::~Parker() { release(state_); }
 // ANCHOR: park
 void Parker::park() {
   // EXERCISE 1.4: sleep until unpark() has been called, then consume the token
-  // HINT: wait on the condition variable while the token is false (a
-  // predicate also survives spurious wake-ups), then set it back to false
+  // HINT: park consumes one token; an unpark that came first must not be lost, and
+  // a spurious wake-up of the condition variable is not a token
+  // HINT 2: token, mutex and condition variable are in state_; the token is
+  // read and written only under the mutex
+  // HINT 3: a lock, a wait with a predicate, then give the token back
   std::unique_lock lock(state_->mutex);
   state_->condition.wait(lock, [this] { return state_->token; });
   state_->token = false;

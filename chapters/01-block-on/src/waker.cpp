@@ -7,8 +7,12 @@ namespace art {
 // ANCHOR: copy
 Waker::Waker(const Waker& other) {
   // EXERCISE 1.1: copying a Waker clones it through its vtable
-  // HINT: an empty waker (null vtable) copies to an empty waker;
-  // otherwise ask the vtable's clone for a new reference
+  // HINT: a copy is a new reference, and every reference is released exactly once;
+  // an empty waker has nothing to share
+  // HINT 2: the vtable of the waker you copy from knows how to make a new
+  // reference to its data; the copy must not share the old RawWaker as is
+  // (two handles would then drop one reference twice)
+  // HINT 3: one test of the source, and one assignment when it is not empty
   if (other.raw_.vtable != nullptr) {
     raw_ = other.raw_.vtable->clone(other.raw_.data);
   }

@@ -7,10 +7,14 @@ namespace art {
 // ANCHOR: delayed_double_poll
 Poll<int> DelayedDouble::poll(Context& cx) {
   // EXERCISE 2.4: run the function from the state it stopped in to its next await
-  // HINT: a switch on state_. AwaitingInput: poll input_; Pending -> return
-  // pending; Ready -> keep the value in x_, destroy input_, create timer_ and
-  // fall through to Sleeping. Sleeping: poll timer_; Ready -> destroy it,
-  // state_ = Done, return 2 * x_. Done: throw std::logic_error
+  // HINT: one poll runs from the state it stopped in to the next real wait; answer
+  // Pending only when something polled in this call answered Pending; each
+  // awaited future lives exactly as long as its state
+  // HINT 2: the timer is created when the input arrives, not before (its
+  // deadline counts from then), and it must be polled in that same call, or
+  // nobody holds our waker; a state that is left releases its future
+  // HINT 3: a switch whose first case falls into the second; the third
+  // case is an error
   switch (state_) {
     case State::AwaitingInput: {
       auto input = input_->poll(cx);

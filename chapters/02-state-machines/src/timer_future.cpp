@@ -7,10 +7,14 @@ namespace art {
 // ANCHOR: timer_poll
 Poll<void> TimerFuture::poll(Context& cx) {
   // EXERCISE 2.1: be Ready after the deadline; until then keep the newest waker
-  // HINT: under state_->mutex: if fired (or Clock::now() >= deadline_) return
-  // ready; otherwise replace state_->waker with cx.waker() unless it will_wake
-  // the same task. Schedule with TimerThread::global() only on the first
-  // Pending, outside the lock, and return pending
+  // HINT: check the event and store the waker atomically (under the state's mutex,
+  // which fire() also takes); the newest waker must be the one woken
+  // HINT 2: the deadline may already have passed before the timer thread
+  // ever heard of this timer; Waker::will_wake saves a clone when the waker
+  // is the same; a ready timer keeps no waker; never hold the state's mutex
+  // while you call into the timer thread
+  // HINT 3: a locked block with an early Ready, then a one-time step outside
+  // the lock, then Pending
   {
     std::lock_guard lock(state_->mutex);
     if (state_->fired || Clock::now() >= deadline_) {

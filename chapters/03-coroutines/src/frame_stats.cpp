@@ -12,8 +12,12 @@ FrameStats& frame_stats() {
 // ANCHOR: allocate_frame
 void* allocate_frame(std::size_t size) {
   // EXERCISE 3.3: allocate a coroutine frame and count it in frame_stats()
-  // HINT: count one allocation, add size to bytes, remember it as last_size,
-  // then return ::operator new(size)
+  // HINT: every frame is counted where it is allocated: allocations, bytes and
+  // the size of the latest frame; free_frame counts the other side
+  // HINT 2: the counters only count (no data is published through them),
+  // which decides their memory order
+  // HINT 3: three counter updates, then a plain allocation of `size` bytes
+  // STUB: return ::operator new(size);  // allocates, but counts nothing yet
   FrameStats& stats = frame_stats();
   stats.allocations.fetch_add(1, std::memory_order_relaxed);
   stats.bytes.fetch_add(size, std::memory_order_relaxed);

@@ -24,6 +24,7 @@
 namespace art {
 
 // ANCHOR: block_on
+// ANCHOR: block_on_setup
 template <class F>
 requires Future<std::remove_cvref_t<F>>
 auto block_on(F&& future) -> typename std::remove_cvref_t<F>::Output {
@@ -31,9 +32,13 @@ auto block_on(F&& future) -> typename std::remove_cvref_t<F>::Output {
   Parker parker;
   const Waker waker = parker.waker();
   Context cx(waker);
+  // ANCHOR_END: block_on_setup
   // EXERCISE 1.3: poll until Ready, parking the thread between polls
-  // HINT: a loop: poll the future with cx; if the result is ready, return its
-  // value (nothing for void); otherwise parker.park() and poll again
+  // HINT: never spin, never lose a wake-up: the thread sleeps between polls, and a
+  // wake that came before the sleep must still count
+  // HINT 2: the waker in cx unparks `parker`, whose token remembers an
+  // early wake; a void future has no value to return
+  // HINT 3: an endless loop with one exit (Ready) and one sleep (Pending)
   for (int polls = 1;; ++polls) {
     auto result = future.poll(cx);
     if (result.is_ready()) {

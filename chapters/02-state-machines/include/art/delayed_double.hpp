@@ -37,6 +37,9 @@ class DelayedDouble {
 
   Poll<int> poll(Context& cx);
   State state() const { return state_; }
+  // What the machine still holds: each awaited future lives only in its state.
+  bool holds_input() const { return input_.has_value(); }
+  bool holds_timer() const { return timer_.has_value(); }
 
  private:
   State state_ = State::AwaitingInput;

@@ -32,8 +32,9 @@ using ValueOrMonostate = std::conditional_t<std::is_void_v<T>, std::monostate, T
 template <Future A, Future B>
 class Race {
  public:
-  using Output =
-      std::variant<ValueOrMonostate<typename A::Output>, ValueOrMonostate<typename B::Output>>;
+  using ValueA = ValueOrMonostate<typename A::Output>;
+  using ValueB = ValueOrMonostate<typename B::Output>;
+  using Output = std::variant<ValueA, ValueB>;
 
   Race(A a, B b) : a_(std::move(a)), b_(std::move(b)) {}
 
@@ -54,9 +55,13 @@ class Race {
 template <Future A, Future B>
 auto Race<A, B>::poll(Context& cx) -> Poll<Output> {
   // EXERCISE 2.3: the first future to be Ready wins; destroy the loser at once
-  // HINT: poll a_, and if it is Ready return finish<0>(result); otherwise
-  // poll b_ the same way (finish<1>). Both pending: return pending. finish
-  // resets both optionals, which destroys the loser
+  // HINT: the first Ready wins and the loser is destroyed in the same poll
+  // (cancellation is dropping); a decided race is never polled again
+  // HINT 2: a_ is polled before b_, so a wins a tie; finish<Index> resets
+  // both optionals and builds the variant; the winner's value may be
+  // move-only; the inner futures arranged their wake-ups, not you
+  // HINT 3: a guard for the finished race, then the same two-line step for
+  // each side, then Pending
   if (finished())
     throw std::logic_error("race polled after it returned Ready");
   if (auto result = a_->poll(cx); result.is_ready())

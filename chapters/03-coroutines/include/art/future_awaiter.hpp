@@ -49,7 +49,9 @@ class FutureAwaiter {
   using Output = typename std::remove_cvref_t<F>::Output;
 
  public:
-  FutureAwaiter(F&& future, TaskState& task) : future_(std::forward<F>(future)), task_(task) {}
+  FutureAwaiter(F&& future, TaskState& task)
+      : future_(std::forward<F>(future)),  // moved in, or bound for an lvalue
+        task_(task) {}
 
   bool await_ready() { return poll_once(*task_.cx); }
   void await_suspend(std::coroutine_handle<> /*suspended*/) {
@@ -72,8 +74,11 @@ class FutureAwaiter {
 template <class F>
 bool FutureAwaiter<F>::poll_once(Context& cx) {
   // EXERCISE 3.2: poll the awaited future; on Ready keep its value and say so
-  // HINT: auto result = future_.poll(cx); Pending -> return false. Ready ->
-  // store the value in value_ (for a void future store true) and return true
+  // HINT: one poll of the awaited future with the given Context; on Ready the
+  // value is kept until await_resume hands it to the coroutine
+  // HINT 2: value_ is an optional; a void future has no value, so keep a
+  // marker instead; the value may be move-only
+  // HINT 3: poll, an early false, one of two ways to fill value_, true
   auto result = future_.poll(cx);
   if (result.is_pending())
     return false;

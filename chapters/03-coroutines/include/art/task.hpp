@@ -73,11 +73,15 @@ Poll<T> Task<T>::poll(Context& cx) {
     throw std::logic_error("Task polled after it returned Ready");
   promise_type& promise = handle_.promise();
   // EXERCISE 3.1: re-poll what the coroutine waits for; resume it once that is Ready
-  // HINT: if promise.suspended_on is set and its poll(awaiter, cx) says not
-  // ready, return pending. Otherwise clear suspended_on, set promise.cx = &cx
-  // around handle_.resume(), and if the coroutine is not done return pending.
-  // When done: promise.rethrow_if_failed(), then the value (ready for void)
-  if (promise.suspended_on && !promise.suspended_on.poll(promise.suspended_on.awaiter, cx)) {
+  // HINT: a suspended coroutine is resumed only once what it awaits is Ready; that
+  // future is re-polled with this poll's Context, so it keeps the newest waker
+  // HINT 2: promise.suspended_on (an awaiter and its thunk) is empty before
+  // the first poll; promise.cx must point at cx exactly while the coroutine
+  // runs; a finished coroutine may have failed (rethrow_if_failed)
+  // HINT 3: a guard that can answer Pending, one resume framed by cx, then
+  // Pending or the result (nothing for void)
+  const SuspendedOn awaited = promise.suspended_on;
+  if (awaited && !awaited.poll(awaited.awaiter, cx)) {
     return pending;
   }
   promise.suspended_on = {};
