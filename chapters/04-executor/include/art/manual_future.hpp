@@ -43,7 +43,8 @@ struct ManualState {
 template <class T>
 class Completer {
  public:
-  explicit Completer(std::shared_ptr<ManualState<T>> state) : state_(std::move(state)) {}
+  explicit Completer(std::shared_ptr<ManualState<T>> state)
+      : state_(std::move(state)) {}  // see make_manual_future
   Completer(Completer&&) noexcept = default;
   Completer& operator=(Completer&&) noexcept = default;
   Completer(const Completer&) = delete;
@@ -96,7 +97,8 @@ class ManualFuture {
  public:
   using Output = T;
 
-  explicit ManualFuture(std::shared_ptr<ManualState<T>> state) : state_(std::move(state)) {}
+  explicit ManualFuture(std::shared_ptr<ManualState<T>> state)
+      : state_(std::move(state)) {}  // see make_manual_future
 
   Poll<T> poll(Context& cx) {
     std::lock_guard lock(state_->mutex);

@@ -37,13 +37,16 @@ class PromiseBase : public TaskState {
   void unhandled_exception() noexcept { exception_ = std::current_exception(); }
 
   template <class F>
-  requires Future<std::remove_cvref_t<F>> FutureAwaiter<F> await_transform(F&& future) {
+  requires Future<std::remove_cvref_t<F>>  // any future, and nothing else
+      FutureAwaiter<F> await_transform(F&& future) {
     return FutureAwaiter<F>(std::forward<F>(future), *this);
   }
 
   // NOLINTNEXTLINE(misc-new-delete-overloads): the sized delete below is its match
   static void* operator new(std::size_t size) { return allocate_frame(size); }
-  static void operator delete(void* frame, std::size_t size) noexcept { free_frame(frame, size); }
+  static void operator delete(void* frame, std::size_t size) noexcept {
+    free_frame(frame, size);  // counted as freed
+  }
 
   void rethrow_if_failed() const {
     if (exception_)

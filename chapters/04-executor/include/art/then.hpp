@@ -32,14 +32,17 @@ class Then {
   static_assert(Future<Second>, "then's function must return a future");
   using Output = typename Second::Output;
 
-  Then(First first, Fn fn) : state_(std::in_place_index<0>, std::move(first)), fn_(std::move(fn)) {}
+  Then(First first, Fn fn)
+      : state_(std::in_place_index<0>, std::move(first)),  // starts in RunningFirst
+        fn_(std::move(fn)) {}
 
   Poll<Output> poll(Context& cx) {
     if (auto* first = std::get_if<0>(&state_)) {
       auto result = first->poll(cx);
       if (result.is_pending())
         return pending;
-      state_.template emplace<1>(call_with_output(fn_, std::move(result)));  // destroys first
+      // Destroys the first future, then starts the second.
+      state_.template emplace<1>(call_with_output(fn_, std::move(result)));
     }
     auto* second = std::get_if<1>(&state_);
     if (second == nullptr)

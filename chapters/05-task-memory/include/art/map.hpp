@@ -28,11 +28,7 @@ class Map {
     auto result = inner_.poll(cx);
     if (result.is_pending())
       return pending;
-    if constexpr (std::is_void_v<typename F::Output>) {
-      return apply([&] { return std::invoke(fn_); });
-    } else {
-      return apply([&] { return std::invoke(fn_, std::move(result).value()); });
-    }
+    return apply([&] { return call_with_output(fn_, std::move(result)); });
   }
   // ANCHOR_END: map
 

@@ -72,7 +72,8 @@ Poll<T> Task<T>::poll(Context& cx) {
   if (!handle_ || handle_.done())
     throw std::logic_error("Task polled after it returned Ready");
   promise_type& promise = handle_.promise();
-  if (promise.suspended_on && !promise.suspended_on.poll(promise.suspended_on.awaiter, cx)) {
+  const SuspendedOn awaited = promise.suspended_on;
+  if (awaited && !awaited.poll(awaited.awaiter, cx)) {
     return pending;
   }
   promise.suspended_on = {};

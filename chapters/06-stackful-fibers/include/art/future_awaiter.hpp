@@ -49,7 +49,9 @@ class FutureAwaiter {
   using Output = typename std::remove_cvref_t<F>::Output;
 
  public:
-  FutureAwaiter(F&& future, TaskState& task) : future_(std::forward<F>(future)), task_(task) {}
+  FutureAwaiter(F&& future, TaskState& task)
+      : future_(std::forward<F>(future)),  // moved in, or bound for an lvalue
+        task_(task) {}
 
   bool await_ready() { return poll_once(*task_.cx); }
   void await_suspend(std::coroutine_handle<> /*suspended*/) {

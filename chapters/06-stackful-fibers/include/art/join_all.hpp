@@ -5,9 +5,9 @@
 // future that is not finished yet, and never polls a finished one again
 // (its result is already stored). That re-polls futures that were not
 // woken, which costs O(n) per wake-up: fine for a handful, wasteful for
-// thousands. tokio's FuturesUnordered gives each future its own waker so
-// that only the woken ones are polled; chapter 04's executor does the same
-// with tasks.
+// thousands. The futures crate's FuturesUnordered gives each future its own
+// waker so that only the woken ones are polled; chapter 04's executor does
+// the same with tasks.
 #pragma once
 
 #include <cstddef>
@@ -26,19 +26,21 @@ namespace art {
 template <Future F>
 class JoinAll {
   using Item = typename F::Output;
-  static_assert(!std::is_void_v<Item>, "join_all collects values; map void futures to a value");
+  static_assert(!std::is_void_v<Item>, "join_all needs values: map void futures");
 
  public:
   using Output = std::vector<Item>;
 
   explicit JoinAll(std::vector<F> futures)
-      : futures_(std::move(futures)), results_(futures_.size()), remaining_(futures_.size()) {}
+      : futures_(std::move(futures)),
+        results_(futures_.size()),  // one empty slot per future
+        remaining_(futures_.size()) {}
 
   Poll<Output> poll(Context& cx);
 
  private:
   std::vector<F> futures_;
-  std::vector<std::optional<Item>> results_;  // results_[i] set once futures_[i] is Ready
+  std::vector<std::optional<Item>> results_;  // slot i: the output of futures_[i]
   std::size_t remaining_;
 };
 // ANCHOR_END: join_all

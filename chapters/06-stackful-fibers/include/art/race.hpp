@@ -32,8 +32,9 @@ using ValueOrMonostate = std::conditional_t<std::is_void_v<T>, std::monostate, T
 template <Future A, Future B>
 class Race {
  public:
-  using Output =
-      std::variant<ValueOrMonostate<typename A::Output>, ValueOrMonostate<typename B::Output>>;
+  using ValueA = ValueOrMonostate<typename A::Output>;
+  using ValueB = ValueOrMonostate<typename B::Output>;
+  using Output = std::variant<ValueA, ValueB>;
 
   Race(A a, B b) : a_(std::move(a)), b_(std::move(b)) {}
 
