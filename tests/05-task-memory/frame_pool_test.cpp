@@ -182,6 +182,11 @@ struct ThrowsOnMove {
   Poll<int> poll(Context& /*cx*/) { return 1; }
 };
 
+TEST(Boxed, AFutureOfOrdinaryAlignmentCostsOnePointer) {
+  static_assert(sizeof(Boxed<ThrowsOnMove>) == sizeof(void*));
+  static_assert(sizeof(Boxed<OverAligned<64, 256>>) == 2 * sizeof(void*));
+}
+
 TEST(Boxed, AFutureWhoseMoveThrowsGivesItsBlockBack) {
   { Boxed<ThrowsOnMove> warm{ThrowsOnMove{}}; }  // leaves a block of its class in the pool
   const FramePool::Stats before = FramePool::stats();

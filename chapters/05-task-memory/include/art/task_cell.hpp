@@ -129,21 +129,26 @@ class Boxed {
  public:
   using Output = typename F::Output;
 
-  explicit Boxed(F future)
-      : block_(FramePool::allocate(kBlockBytes)), future_(emplace(block_, future)) {}
+  explicit Boxed(F future) {
+    void* block = FramePool::allocate(kBlockBytes);
+    future_ = emplace(block, future);
+    if constexpr (kSlack > 0)
+      block_ = block;
+  }
   Boxed(Boxed&& other) noexcept
-      : block_(std::exchange(other.block_, nullptr)),
-        future_(std::exchange(other.future_, nullptr)) {}
+      : future_(std::exchange(other.future_, nullptr)), block_(other.block_) {}
   Boxed& operator=(Boxed&&) = delete;
   ~Boxed() {
     if (future_ != nullptr) {
       future_->~F();
-      FramePool::deallocate(block_, kBlockBytes);
+      FramePool::deallocate(block(), kBlockBytes);
     }
   }
 
   Poll<Output> poll(Context& cx) { return future_->poll(cx); }
+  // ANCHOR_END: boxed
 
+  // ANCHOR: boxed_storage
  private:
   // A pool block has the allocator's alignment. A future that needs more
   // gets a block with room to move up to the next multiple of its own.
@@ -164,10 +169,22 @@ class Boxed {
     }
   }
 
-  void* block_;
-  F* future_;
-};
+  // Where the block starts is worth storing only when the future moved up.
+  struct AtTheFuture {};
+  using BlockStart = std::conditional_t<(kSlack > 0), void*, AtTheFuture>;
+  void* block() const {
+    if constexpr (kSlack > 0)
+      return block_;
+    else
+      return future_;
+  }
 
+  F* future_ = nullptr;
+  [[no_unique_address]] BlockStart block_{};
+};
+// ANCHOR_END: boxed_storage
+
+// ANCHOR: slot_future
 // A slot is aligned to 16 bytes (TaskSlab::Slot is alignas(16)).
 inline constexpr std::size_t kSlotAlignment = 16;
 
@@ -179,6 +196,6 @@ inline constexpr bool kFitsInASlot = sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes
 
 template <class F>
 using SlotFuture = std::conditional_t<kFitsInASlot<F>, F, Boxed<F>>;
-// ANCHOR_END: boxed
+// ANCHOR_END: slot_future
 
 }  // namespace art

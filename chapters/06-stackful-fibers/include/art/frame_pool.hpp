@@ -17,8 +17,8 @@
 // any other thread, it is pushed onto the owner's RemoteFreeList of its
 // class, a lock-free stack, and the owner takes the whole stack back with
 // one exchange when its local list of that class runs dry. This is how
-// mimalloc (a thread-delayed free list per page) and snmalloc (a message
-// queue per allocator) send a block home. The simpler alternative, letting
+// mimalloc (a thread free list per page) and snmalloc (a message queue per
+// allocator) send a block home. The simpler alternative, letting
 // the freeing thread keep the block, loses nothing but lets memory migrate:
 // a thread that only creates coroutines (a producer with a Spawner) would
 // call the allocator for every frame, while the executor's thread, which
