@@ -158,6 +158,7 @@ template <class F>
 int count_aligned_polls(int tasks) {
   Executor executor;
   std::vector<JoinHandle<bool>> handles;
+  handles.reserve(static_cast<std::size_t>(tasks));
   for (int i = 0; i < tasks; ++i)
     handles.push_back(executor.spawn(F{}));
   executor.run_until_stalled();
@@ -189,6 +190,7 @@ struct ThrowsOnMove {
   static inline int failing_moves = 0;
   std::array<std::byte, 512> payload{};  // too big for a slot: boxed
   ThrowsOnMove() = default;
+  // NOLINTNEXTLINE(performance-noexcept-move-constructor): throwing is its point
   ThrowsOnMove(ThrowsOnMove&& other) : payload(other.payload) {
     if (failing_moves > 0) {
       --failing_moves;
@@ -297,7 +299,7 @@ TEST(FramePoolRemoteFree, AFreeRacingItsOwnersExitIsNeitherLostNorFreedTwice) {
 // at a barrier for every step, so pushes race each other and the owner's
 // exchange. Every node arrives exactly once, with what its pusher wrote.
 TEST(FramePoolRemoteFree, ConcurrentPushesAndTakesLoseNothing) {
-  constexpr int kSteps = 2000;
+  constexpr std::size_t kSteps = 2000;
   struct Block {
     RemoteFreeList::Node node;
     int written_by_pusher;
@@ -325,7 +327,7 @@ TEST(FramePoolRemoteFree, ConcurrentPushesAndTakesLoseNothing) {
   };
   std::thread first(pusher, 0);
   std::thread second(pusher, kSteps);
-  for (int i = 0; i < kSteps; ++i) {
+  for (std::size_t i = 0; i < kSteps; ++i) {
     step.arrive_and_wait();
     take();
   }

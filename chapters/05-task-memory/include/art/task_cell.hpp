@@ -159,10 +159,10 @@ class Boxed {
 
   // If the move throws, the block goes back before the exception leaves.
   static F* emplace(void* block, F& future) {
-    const auto address = reinterpret_cast<std::uintptr_t>(block);
-    const std::uintptr_t aligned = (address + alignof(F) - 1) / alignof(F) * alignof(F);
+    const std::size_t past = reinterpret_cast<std::uintptr_t>(block) % alignof(F);
+    void* place = static_cast<std::byte*>(block) + (past == 0 ? 0 : alignof(F) - past);
     try {
-      return new (reinterpret_cast<void*>(aligned)) F(std::move(future));
+      return new (place) F(std::move(future));
     } catch (...) {
       FramePool::deallocate(block, kBlockBytes);
       throw;
