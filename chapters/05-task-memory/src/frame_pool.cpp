@@ -96,6 +96,11 @@ class ThreadPool {
     // waiting on the class's remote list until the local list runs dry. A
     // fresh block must fit every size of its class and name its owner, and
     // both kinds are counted in stats_.
+    // HINT 2: the local list is this thread's alone; the remote list is
+    // shared, so it is taken whole, in one step, and becomes the local list.
+    // A fresh block also counts as one the pool owns: at thread exit, that
+    // count says how many blocks are still out.
+    // HINT 3: refill when empty, pop when you can, else make a fresh block.
     if (local_[c] == nullptr)
       local_[c] = take_home(c);
     if (Node* node = local_[c]) {
