@@ -299,7 +299,7 @@ TEST(FramePoolRemoteFree, AFreeRacingItsOwnersExitIsNeitherLostNorFreedTwice) {
 // at a barrier for every step, so pushes race each other and the owner's
 // exchange. Every node arrives exactly once, with what its pusher wrote.
 TEST(FramePoolRemoteFree, ConcurrentPushesAndTakesLoseNothing) {
-  constexpr std::size_t kSteps = 2000;
+  constexpr std::size_t kSteps = 1000;
   struct Block {
     RemoteFreeList::Node node;
     int written_by_pusher;
