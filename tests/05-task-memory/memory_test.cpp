@@ -46,7 +46,7 @@ TEST(Ex5_1_FramePool, BlocksOfAClassAreBigEnoughForItsLargestSize) {
   FramePool::deallocate(reused, 128);
 }
 
-TEST(Ex5_1_FramePool, BlocksBeyondTheLastClassBypassThePool) {
+TEST(FramePool, BlocksBeyondTheLastClassBypassThePool) {
   const FramePool::Stats before = FramePool::stats();
   void* big = FramePool::allocate(4096);
   FramePool::deallocate(big, 4096);

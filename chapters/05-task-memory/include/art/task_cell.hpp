@@ -10,16 +10,19 @@
 //   TaskCell<F>    the future itself, destroyed as soon as it is finished
 //                  (or cancelled), while the output waits for the join.
 //
-// A slot has room for TaskSlab::kSlotBytes. A future too big for that is
-// boxed: the cell then holds a Boxed<F>, a pointer to the future in a block
-// of the FramePool. A coroutine Task is one pointer, so it always fits; its
-// frame comes from the FramePool through the promise.
+// A slot has room for TaskSlab::kSlotBytes, aligned to 16. A future too big
+// for that, or aligned more strictly, is boxed: the cell then holds a
+// Boxed<F>, a pointer to the future in a block of the FramePool, placed
+// where the future's alignment allows. A coroutine Task is one pointer, so
+// it always fits; its frame comes from the FramePool through the promise.
 //
 // Keeping the result and the joiner's waker inside the task means a join
 // needs no lookup: there is no global map from task ids to results or
 // wakers, and nothing to clean up when a handle is dropped.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <exception>
 #include <memory>
 #include <new>
@@ -119,31 +122,80 @@ class TaskCell final : public TaskOutput<typename F::Output> {
 // ANCHOR_END: task_cell
 
 // ANCHOR: boxed
-// A future moved into a FramePool block, for futures too big for a slot.
+// A future moved into a FramePool block, for futures too big for a slot or
+// aligned more strictly than one.
 template <class F>
 class Boxed {
  public:
   using Output = typename F::Output;
 
-  explicit Boxed(F future) : future_(new (FramePool::allocate(sizeof(F))) F(std::move(future))) {}
-  Boxed(Boxed&& other) noexcept : future_(std::exchange(other.future_, nullptr)) {}
+  explicit Boxed(F future) {
+    void* block = FramePool::allocate(kBlockBytes);
+    future_ = emplace(block, future);
+    if constexpr (kSlack > 0)
+      block_ = block;
+  }
+  Boxed(Boxed&& other) noexcept
+      : future_(std::exchange(other.future_, nullptr)), block_(other.block_) {}
   Boxed& operator=(Boxed&&) = delete;
   ~Boxed() {
     if (future_ != nullptr) {
       future_->~F();
-      FramePool::deallocate(future_, sizeof(F));
+      FramePool::deallocate(block(), kBlockBytes);
     }
   }
 
   Poll<Output> poll(Context& cx) { return future_->poll(cx); }
+  // ANCHOR_END: boxed
 
+  // ANCHOR: boxed_storage
  private:
-  F* future_;
-};
+  // A pool block has the allocator's alignment. A future that needs more
+  // gets a block with room to move up to the next multiple of its own.
+  static constexpr std::size_t kSlack = alignof(F) > FramePool::kAlignment
+                                            ? alignof(F) - FramePool::kAlignment
+                                            : 0;
+  static constexpr std::size_t kBlockBytes = sizeof(F) + kSlack;
 
-// The future as stored in a task slot: itself if it fits, boxed otherwise.
+  // If the move throws, the block goes back before the exception leaves.
+  static F* emplace(void* block, F& future) {
+    const std::size_t past = reinterpret_cast<std::uintptr_t>(block) % alignof(F);
+    void* place = static_cast<std::byte*>(block) + (past == 0 ? 0 : alignof(F) - past);
+    try {
+      return new (place) F(std::move(future));
+    } catch (...) {
+      FramePool::deallocate(block, kBlockBytes);
+      throw;
+    }
+  }
+
+  // Where the block starts is worth storing only when the future moved up.
+  struct AtTheFuture {};
+  using BlockStart = std::conditional_t<(kSlack > 0), void*, AtTheFuture>;
+  void* block() const {
+    if constexpr (kSlack > 0)
+      return block_;
+    else
+      return future_;
+  }
+
+  F* future_ = nullptr;
+  [[no_unique_address]] BlockStart block_{};
+};
+// ANCHOR_END: boxed_storage
+
+// ANCHOR: slot_future
+// A slot is aligned to 16 bytes (TaskSlab::Slot is alignas(16)).
+inline constexpr std::size_t kSlotAlignment = 16;
+
+// The future as stored in a task slot: itself if it fits and its alignment
+// allows, boxed otherwise.
 template <class F>
-using SlotFuture = std::conditional_t<sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes, F, Boxed<F>>;
-// ANCHOR_END: boxed
+inline constexpr bool kFitsInASlot = sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes &&
+                                     alignof(TaskCell<F>) <= kSlotAlignment;
+
+template <class F>
+using SlotFuture = std::conditional_t<kFitsInASlot<F>, F, Boxed<F>>;
+// ANCHOR_END: slot_future
 
 }  // namespace art

@@ -94,7 +94,9 @@ TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
   using Cell = TaskCell<SlotFuture<F>>;
   static_assert(sizeof(Cell) <= TaskSlab::kSlotBytes,
                 "the task's output is too big for a slot: return it in a std::unique_ptr");
-  static_assert(alignof(Cell) <= 16, "a task slot is aligned to 16 bytes");
+  static_assert(alignof(Cell) <= kSlotAlignment,
+                "the task's output needs more than a slot's 16-byte alignment: "
+                "return it in a std::unique_ptr");
   const TaskSlab::Allocation slot = slab_.allocate(is_current());
   try {
     Cell* cell = new (slot.memory) Cell(SlotFuture<F>(std::move(future)), this, slot.id);
