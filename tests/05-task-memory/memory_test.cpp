@@ -4,7 +4,10 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
+#include <semaphore>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -13,6 +16,7 @@
 #include "art/allocation_counter.hpp"
 #include "art/executor.hpp"
 #include "art/frame_pool.hpp"
+#include "art/manual_future.hpp"
 #include "art/run_queue.hpp"
 #include "art/task.hpp"
 #include "art/task_slab.hpp"
@@ -146,11 +150,14 @@ TEST(Ex5_2_Slab, AMadeUpIdIsStale) {
   const TaskSlab::Allocation used = slab.allocate(true);
   slab.set_held(used.id.index, true);  // a live task: only the generation can refuse an id
   EXPECT_EQ(slab.get(used.id), used.memory);
-  EXPECT_EQ(slab.get(TaskId{used.id.index, used.id.generation + 1}),
+  const std::uint32_t index = used.id.index;
+  const std::uint64_t slab_serial = used.id.executor;
+  EXPECT_EQ(slab.get(TaskId{index, used.id.generation + 1, slab_serial}),
             nullptr);  // even: a free slot's
-  EXPECT_EQ(slab.get(TaskId{used.id.index, used.id.generation + 2}), nullptr);  // a later task's
-  EXPECT_EQ(slab.get(TaskId{used.id.index + 1, 0}), nullptr);  // a slot never handed out
-  EXPECT_EQ(slab.get(TaskId{1'000'000'000, 1}), nullptr);      // beyond the slab
+  EXPECT_EQ(slab.get(TaskId{index, used.id.generation + 2, slab_serial}),
+            nullptr);                                                   // a later task's
+  EXPECT_EQ(slab.get(TaskId{index + 1, 0, slab_serial}), nullptr);      // never handed out
+  EXPECT_EQ(slab.get(TaskId{1'000'000'000, 1, slab_serial}), nullptr);  // beyond the slab
   slab.set_held(used.id.index, false);
   (void)slab.free(used.id, true);
 }
@@ -216,6 +223,164 @@ TEST(Ex5_2_Slab, AbortOfAQueuedTaskCancelsItBeforeItsFirstPoll) {
   const Waker waker = noop_waker();
   Context cx(waker);
   EXPECT_THROW((void)handle.poll(cx), TaskCancelled);
+}
+
+// Slots taken on the shared side (another thread's spawn) and freed on the
+// owner's side (in the loop) must come back to the shared side.
+TEST(Slab, SlotsFreedOnTheOwnersSideReachTheOtherThreads) {
+  TaskSlab slab;
+  std::vector<TaskSlab::Allocation> taken;
+  for (int round = 0; round < 20; ++round) {
+    for (std::size_t i = 0; i < TaskSlab::kSlotsPerPage; ++i)
+      taken.push_back(slab.allocate(false));
+    for (const auto& allocation : taken)
+      (void)slab.free(allocation.id, true);
+    taken.clear();
+  }
+  // A page alive at a time, the owner's cache, and the page a growth adds.
+  EXPECT_LE(slab.capacity(), 2 * TaskSlab::kSlotsPerPage + TaskSlab::kMaxCachedSlots);
+}
+
+// Every round, another thread spawns (the shared side) and the executor's
+// loop completes and frees (the owner's side).
+TEST(Slab, SpawnsFromAnotherThreadKeepTheSlotCountFlat) {
+  constexpr int kRounds = 100;
+  constexpr int kTasks = 10'000;
+  constexpr std::size_t kBound = kTasks + TaskSlab::kMaxCachedSlots + TaskSlab::kSlotsPerPage;
+  Executor executor;
+  Spawner spawner = executor.spawner();
+  std::size_t warm = 0;
+  for (int round = 0; round < kRounds; ++round) {
+    std::jthread other([&] {
+      for (int i = 0; i < kTasks; ++i)
+        (void)spawner.spawn(Immediately(i));
+    });
+    other.join();
+    executor.run_until_stalled();
+    ASSERT_LE(executor.task_slots(), kBound) << "after round " << round;
+    if (round == 2)
+      warm = executor.task_slots();
+  }
+  EXPECT_EQ(executor.task_slots(), warm);
+  EXPECT_EQ(executor.metrics().completed, std::uint64_t{kRounds} * kTasks);
+}
+
+// Ready at once; lets the spawning thread send one more task.
+class ReleasesASeat {
+ public:
+  using Output = void;
+  explicit ReleasesASeat(std::counting_semaphore<>* seats) : seats_(seats) {}
+  Poll<void> poll(Context& /*cx*/) {
+    seats_->release();
+    return ready;
+  }
+
+ private:
+  std::counting_semaphore<>* seats_;
+};
+
+TEST(Slab, ASpawnerSpawningWhileTheExecutorRunsKeepsTheSlotCountBounded) {
+  constexpr int kTasks = 20'000;
+  constexpr std::ptrdiff_t kSeats = 64;  // tasks sent and not yet polled, at most
+  Executor executor;
+  Spawner spawner = executor.spawner();
+  std::counting_semaphore<> seats(kSeats);
+  auto [all_sent, completer] = make_manual_future<int>();
+  std::jthread other([&seats, spawner, completer = std::move(completer)]() mutable {
+    for (int i = 0; i < kTasks; ++i) {
+      seats.acquire();
+      (void)spawner.spawn(ReleasesASeat(&seats));
+    }
+    completer.complete(kTasks);
+  });
+  EXPECT_EQ(executor.block_on(std::move(all_sent)), kTasks);
+  executor.run();
+  EXPECT_EQ(executor.metrics().completed, kTasks + 1U);
+  // Alive at once: the seats, the one being polled, block_on's task.
+  constexpr std::size_t kPeak = kSeats + 2;
+  EXPECT_LE(executor.task_slots(), kPeak + TaskSlab::kMaxCachedSlots + TaskSlab::kSlotsPerPage);
+}
+
+TEST(TaskId, AGenerationCannotWrap) {
+  // Two bumps per reuse of a slot: 2^63 reuses, centuries of spawning. With
+  // 32 bits, 2^31 reuses of one slot (minutes of one task spawning the next)
+  // made a stale id match its slot's new task.
+  EXPECT_EQ(std::numeric_limits<decltype(TaskId::generation)>::digits, 64);
+  TaskSlab slab;
+  const TaskSlab::Allocation used = slab.allocate(true);
+  slab.set_held(used.id.index, true);
+  const std::uint64_t wrapped = used.id.generation + (std::uint64_t{1} << 32);
+  EXPECT_EQ(slab.get(TaskId{used.id.index, wrapped, used.id.executor}), nullptr);
+  slab.set_held(used.id.index, false);
+  (void)slab.free(used.id, true);
+}
+
+TEST(TaskId, AnIdOfAnotherSlabIsRefused) {
+  TaskSlab mine;
+  TaskSlab other;
+  const TaskSlab::Allocation a = mine.allocate(true);
+  const TaskSlab::Allocation b = other.allocate(true);
+  mine.set_held(a.id.index, true);
+  other.set_held(b.id.index, true);
+  ASSERT_EQ(a.id.index, b.id.index);  // the same slot and generation in each slab
+  ASSERT_EQ(a.id.generation, b.id.generation);
+  EXPECT_NE(a.id, b.id);
+  EXPECT_EQ(mine.get(b.id), nullptr);
+  EXPECT_EQ(other.get(a.id), nullptr);
+  EXPECT_EQ(mine.get(a.id), a.memory);
+  EXPECT_EQ(other.get(b.id), b.memory);
+  mine.set_held(a.id.index, false);
+  other.set_held(b.id.index, false);
+  (void)mine.free(a.id, true);
+  (void)other.free(b.id, true);
+}
+
+TEST(TaskId, AbortRefusesAnIdOfAnotherExecutor) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  Executor mine;
+  Executor other;
+  auto my_task = mine.spawn(PendingForever(destroyed));
+  auto other_task = other.spawn(PendingForever(destroyed));
+  mine.run_until_stalled();
+  other.run_until_stalled();
+  ASSERT_EQ(my_task.id().index, other_task.id().index);  // same slot, same generation
+  EXPECT_FALSE(mine.abort(other_task.id()));
+  EXPECT_EQ(destroyed->load(), 0);  // neither task was touched
+  EXPECT_EQ(mine.live_tasks(), 1U);
+  EXPECT_EQ(other.live_tasks(), 1U);
+  EXPECT_TRUE(other.abort(other_task.id()));
+  EXPECT_EQ(destroyed->load(), 1);
+}
+
+// A first base with a virtual function of its own takes offset 0, so the
+// TaskHeader of this cell does not start its slot.
+struct InTheWay {
+  InTheWay() = default;
+  InTheWay(const InTheWay&) = delete;
+  InTheWay& operator=(const InTheWay&) = delete;
+  virtual ~InTheWay() = default;
+  std::uint64_t bytes = 0;
+};
+
+class MisplacedHeader final : public InTheWay, public TaskOutput<int> {
+ public:
+  MisplacedHeader(PendingForever future, ExecutorCore* executor, TaskId id)
+      : TaskOutput<int>(executor, id), future_(std::move(future)) {}
+  bool poll_future(Context& /*cx*/) override { return false; }
+  void drop_future() noexcept override {}
+
+ private:
+  PendingForever future_;
+};
+
+TEST(Slab, ATaskWhoseHeaderDoesNotStartItsSlotIsDestroyedWithTheSpawn) {
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  ExecutorCore core;
+  const auto make_misplaced = [&] {
+    return core.make_task<PendingForever, MisplacedHeader>(PendingForever(destroyed));
+  };
+  EXPECT_THROW((void)make_misplaced(), std::logic_error);
+  EXPECT_EQ(destroyed->load(), 1);  // the cell was destroyed, its future with it
 }
 
 struct Big {
