@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <thread>
 #include <utility>
 
 #include "art/log.hpp"
@@ -46,6 +48,14 @@ class RunningScope {
 };
 
 }  // namespace
+
+void ExecutorCore::require_owner(const char* operation) const {
+  if (std::this_thread::get_id() != owner_)
+    throw std::logic_error(std::string("art::Executor::") + operation +
+                           " called on a thread that does not own the executor (the thread "
+                           "that created it runs it, spawns and aborts; other threads spawn "
+                           "through a Spawner)");
+}
 
 // ANCHOR: free_task_slot
 void ExecutorCore::free_task_slot(TaskId id) noexcept {
@@ -118,6 +128,7 @@ void ExecutorCore::receive_remote() {
 
 // ANCHOR: run_ready
 void ExecutorCore::run_ready(const TaskHeader* until_done) {
+  require_owner("run");
   if (running_)
     throw std::logic_error("executor run from inside one of its own tasks");
   CurrentCoreScope scope(this);

@@ -36,7 +36,7 @@ void TaskHeader::release() noexcept {
     return;
   // Read before the destructor runs: the slot goes back to the slab after.
   ExecutorCore* const executor = executor_;
-  const TaskId id = id_;
+  const TaskId id = this->id();
   this->~TaskHeader();  // virtual: destroys the whole TaskCell in place
   executor->free_task_slot(id);
 }
@@ -45,6 +45,8 @@ void TaskHeader::release() noexcept {
 TaskHeader::LentWaker TaskHeader::lend_waker() { return LentWaker(RawWaker{this, &owned_vtable}); }
 
 bool TaskHeader::runs_on_current_thread() const { return executor_->is_current(); }
+
+TaskId TaskHeader::id() const { return {index_, generation_, executor_->slab().serial()}; }
 
 // ANCHOR: schedule
 void TaskHeader::schedule() {

@@ -21,8 +21,12 @@
 //
 // Tasks spawn more tasks with art::spawn(f), which finds the executor running
 // on this thread. Other threads use a Spawner: a copyable handle that sends
-// new tasks through the channel. The Executor object itself belongs to one
-// thread.
+// new tasks through the channel.
+//
+// The Executor belongs to the thread that created it, its owner: the only
+// thread that runs it (run, run_until_stalled, block_on), spawns with
+// Executor::spawn and aborts. Those throw std::logic_error on any other
+// thread, before they change anything.
 #pragma once
 
 #include <cstddef>
@@ -84,6 +88,7 @@ class Executor {
 
   template <class F>
   requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
+    core_->require_owner("spawn");  // other threads: spawner().spawn(f)
     return spawn_task(*core_, std::forward<F>(future), true);
   }
 
@@ -94,8 +99,12 @@ class Executor {
   template <class F>
   requires Future<std::decay_t<F>> SpawnedOutput<F> block_on(F&& future);
   void shutdown() { core_->shutdown(); }
-  // Cancels the task `id` names, unless it is done, running, or the id is stale.
-  bool abort(TaskId id) { return core_->abort(id); }
+  // Cancels the task `id` names, unless it is done or running, or the id is
+  // stale or names another executor's task.
+  bool abort(TaskId id) {
+    core_->require_owner("abort");
+    return core_->abort(id);
+  }
 
   const ExecutorMetrics& metrics() const { return core_->metrics(); }
   std::size_t live_tasks() const { return core_->live_tasks(); }

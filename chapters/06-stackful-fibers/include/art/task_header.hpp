@@ -17,7 +17,7 @@
 // What changed is where the task lives and what it costs to keep it alive:
 //
 //   * The task is built in a slot of the executor's TaskSlab, not with new,
-//     and its TaskId (slot index + generation) names it. The last release
+//     and its TaskId (slot index + generation + executor) names it. The last release
 //     destroys the task in place and hands the slot back to the slab.
 //
 //   * No shared_ptr to the executor in every task (a lock-prefixed
@@ -91,7 +91,7 @@ class TaskHeader {
   bool is_done() const { return state_.load(std::memory_order_acquire) == State::done; }
   bool runs_on_current_thread() const;  // is this thread running its executor now?
 
-  TaskId id() const { return id_; }
+  TaskId id() const;  // the slot's index and generation, the executor's serial
   // ANCHOR_END: header_transitions
 
   virtual bool poll_future(Context& cx) = 0;  // true once the output is stored
@@ -104,15 +104,17 @@ class TaskHeader {
   TaskHeader* queue_next = nullptr;  // the run queue or the channel (RunQueue)
 
  protected:
-  TaskHeader(ExecutorCore* executor, TaskId id) : executor_(executor), id_(id) {}
+  TaskHeader(ExecutorCore* executor, TaskId id)
+      : executor_(executor), generation_(id.generation), index_(id.index) {}
   virtual ~TaskHeader() = default;
 
  private:
   // Two references at spawn: the executor's (live list and queues) and the JoinHandle's.
   std::atomic<std::uint32_t> references_{2};
   std::atomic<State> state_{State::scheduled};
-  ExecutorCore* executor_;  // kept alive while any task slot is in use (TaskSlab)
-  TaskId id_;
+  ExecutorCore* executor_;    // kept alive while any task slot is in use (TaskSlab)
+  std::uint64_t generation_;  // the TaskId without the executor's serial, which
+  std::uint32_t index_;       // the executor knows: the header fits in 64 bytes
 };
 // ANCHOR_END: header_fields
 // ANCHOR_END: header

@@ -4,21 +4,38 @@
 // shrunk, so a slot's address is stable for the slab's lifetime. A task is
 // constructed in place in a slot (type-erased: the slab sees bytes, the task
 // is a TaskHeader), and its slot goes back on a free list when the task's
-// last reference is released. After a warm-up the slab has as many slots as
-// the program's peak of live tasks, and spawning never allocates again.
+// last reference is released. After a warm-up the slab has about as many
+// slots as the program's peak of live tasks, and spawning never allocates
+// again.
 //
 // Each slot carries a generation, bumped when it is handed out and when it is
-// freed (odd while a task lives there); with the index
-// it forms the task's TaskId, so `get(id)` can tell a live task from a stale
-// id whose slot now holds another task.
+// freed (odd while a task lives there); with the index and the slab's serial
+// number it forms the task's TaskId, so `get(id)` can tell a live task from a
+// stale id whose slot now holds another task, and from an id of another
+// executor. The generation has 64 bits: at two bumps per reuse, one slot
+// reused every nanosecond would take 292 years to wrap.
 //
-// Two free lists, because tasks are spawned and freed mostly, but not only,
-// on the executor's thread:
-//   * the local list, used without a lock by the thread running the executor;
-//   * the shared list, behind a mutex, for the other threads (a Spawner on
-//     another thread, a foreign thread dropping the last Waker of a task).
-// When the local list runs dry the executor takes the whole shared list in
-// one locked swap, then grows the slab if that was empty too.
+// Two sides, because tasks are spawned and freed mostly, but not only, in the
+// executor's loop, on the thread that owns it:
+//   * the owner's side, used without a lock inside the loop (`local`): the
+//     list it pops and pushes, and at most one full batch set aside;
+//   * the shared side, behind a mutex, for everything else (a Spawner on
+//     another thread, Executor::spawn between runs, a thread dropping the
+//     last Waker of a task): a list of slots freed one by one, and a stack of
+//     full batches.
+// Slots cross between the sides a batch (kBatchSlots) at a time, in one
+// locked step: the owner takes a batch when its side is empty, and hands one
+// over when a free would leave it more than kMaxCachedSlots.
+//
+// The invariant: the owner's side never holds more than kMaxCachedSlots free
+// slots, and the slab grows only when the side that allocates finds no free
+// slot on its own side nor on the shared side. So whenever it grows, at most
+// kMaxCachedSlots slots are free, and the slab never has more than
+//     peak live tasks + kMaxCachedSlots + kSlotsPerPage
+// slots, however spawns and frees are spread over the two sides. Without the
+// cap, tasks spawned outside the loop and freed inside it would pile their
+// slots up on the owner's side, out of reach of the next spawn outside: a new
+// page every 1024 such spawns, until the slab is full.
 //
 // The slab also counts the slots in use, because tasks do not keep their
 // executor alive (a shared_ptr per task would cost two atomic operations per
@@ -45,18 +62,22 @@ class TaskSlab {
   static constexpr std::size_t kSlotBytes = 192;
   static constexpr std::size_t kSlotsPerPage = 1024;
   static constexpr std::size_t kMaxPages = 4096;  // up to 4 Mi live tasks
+  // Slots cross between the owner's side and the shared side a batch at a
+  // time, and the owner's side keeps at most two batches.
+  static constexpr std::size_t kBatchSlots = 256;
+  static constexpr std::size_t kMaxCachedSlots = 2 * kBatchSlots;
 
   struct Allocation {
     void* memory;
     TaskId id;
   };
 
-  TaskSlab() = default;
+  TaskSlab();  // draws the serial number that every TaskId of this slab carries
   TaskSlab(const TaskSlab&) = delete;
   TaskSlab& operator=(const TaskSlab&) = delete;
   ~TaskSlab();
 
-  // `local` says the caller is the thread running the executor.
+  // `local`: the caller is the owner thread, inside the executor's loop.
   Allocation allocate(bool local);
   // Returns the owner parked by orphan() when this was the last slot in use.
   [[nodiscard]] std::shared_ptr<void> free(TaskId id, bool local) noexcept;
@@ -71,9 +92,10 @@ class TaskSlab {
   void set_held(std::uint32_t index, bool held) { slot(index).held = held; }
 
   // Executor's thread: the memory of task `id` while the executor holds it,
-  // or nullptr when the id is stale (or the task is finished).
+  // or nullptr when the id is stale, another slab's, or the task finished.
   void* get(TaskId id) const;
 
+  std::uint64_t serial() const { return serial_; }
   std::size_t capacity() const {
     return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage;
   }
@@ -84,26 +106,42 @@ class TaskSlab {
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
   struct Slot {
-    alignas(16) std::array<std::byte, kSlotBytes> bytes;
-    std::atomic<std::uint32_t> generation{0};
-    std::uint32_t next_free = kNone;
+    alignas(16) std::array<std::byte, kSlotBytes> bytes;  // a task, or FreeLinks
+    std::atomic<std::uint64_t> generation{0};
     bool held = false;  // the executor's thread only
   };
   struct Page {
     std::array<Slot, kSlotsPerPage> slots;
   };
+  // What a free slot keeps in its bytes, which no task uses meanwhile.
+  struct FreeLinks {
+    std::uint32_t next;        // the next slot of its list
+    std::uint32_t next_batch;  // the first slot of a batch: the next batch
+  };
+  struct FreeList {
+    std::uint32_t head = kNone;
+    std::uint32_t length = 0;
+  };
 
   Slot& slot(std::uint32_t index) const;
-  std::uint32_t pop(std::uint32_t& list);
-  void push(std::uint32_t& list, std::uint32_t index);
-  std::uint32_t refill_local();  // executor thread, takes the lock
-  std::uint32_t grow();          // lock held
+  FreeLinks& links(std::uint32_t index) const;
+  std::uint32_t pop(FreeList& list);
+  void push(FreeList& list, std::uint32_t index);
+  void keep_local(std::uint32_t index);   // hands a batch over past the cap
+  void refill_local();                    // takes a batch; locks
+  void keep_shared(std::uint32_t index);  // the rest: mutex_ held
+  void push_batch(std::uint32_t first);
+  FreeList take_batch();  // grows the slab when no batch is left
+  void grow();
 
-  std::uint32_t local_free_ = kNone;
-  std::int64_t local_in_use_ = 0;  // allocated minus freed on the executor's thread
+  const std::uint64_t serial_;
+  FreeList local_free_;                // the owner's side: no lock
+  std::uint32_t local_spare_ = kNone;  // a full batch set aside, or kNone
+  std::int64_t local_in_use_ = 0;      // allocated minus freed on the owner's side
   std::mutex mutex_;
-  std::uint32_t shared_free_ = kNone;  // guarded by mutex_, as are the next two
-  std::int64_t shared_in_use_ = 0;     // allocated minus freed on other threads
+  FreeList shared_free_;                  // guarded by mutex_, as are the next three
+  std::uint32_t shared_batches_ = kNone;  // full batches, linked by their first slots
+  std::int64_t shared_in_use_ = 0;        // allocated minus freed on the shared side
   std::shared_ptr<void> orphan_owner_;
   std::array<std::atomic<Page*>, kMaxPages> pages_{};
   std::atomic<std::size_t> pages_used_{0};
