@@ -5,6 +5,7 @@
 #include <atomic>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -173,6 +174,54 @@ Task<int> runs_its_own_executor(Executor* executor) {
 TEST(Executor, RunningAnExecutorFromItsOwnTaskIsAnError) {
   Executor executor;
   EXPECT_THROW(executor.block_on(runs_its_own_executor(&executor)), std::logic_error);
+}
+
+// Runs `call` on a thread of its own; returns the message of the
+// std::logic_error it threw, or "" if it threw none.
+template <class Call>
+std::string logic_error_on_another_thread(Call call) {
+  std::string message;
+  std::jthread other([&] {
+    try {
+      call();
+    } catch (const std::logic_error& error) {
+      message = error.what();
+    }
+  });
+  other.join();
+  return message;
+}
+
+TEST(Executor, SpawnFromAThreadThatDoesNotOwnTheExecutorIsRefused) {
+  auto probe = std::make_shared<Probe>();
+  Executor executor;  // created here: this thread owns it
+  auto kept = executor.spawn(ProbeFuture(probe));
+  const std::string message =
+      logic_error_on_another_thread([&] { (void)executor.spawn(twice(1)); });
+  EXPECT_NE(message.find("Executor::spawn called on a thread that does not own the executor"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(executor.live_tasks(), 1U);
+  EXPECT_EQ(executor.metrics().spawned, 1U);
+  Spawner spawner = executor.spawner();  // the way for other threads
+  std::jthread other([spawner]() mutable { (void)spawner.spawn(twice(2)); });
+  other.join();
+  executor.run_until_stalled();
+  EXPECT_EQ(executor.metrics().spawned, 2U);
+  EXPECT_EQ(executor.metrics().completed, 1U);
+}
+
+TEST(Executor, RunningOnAThreadThatDoesNotOwnTheExecutorIsRefused) {
+  auto probe = std::make_shared<Probe>();
+  Executor executor;
+  auto handle = executor.spawn(ProbeFuture(probe));
+  const std::string message = logic_error_on_another_thread([&] { executor.run_until_stalled(); });
+  EXPECT_NE(message.find("Executor::run called on a thread that does not own the executor"),
+            std::string::npos)
+      << message;
+  EXPECT_EQ(probe->polls, 0);
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 1);
 }
 
 }  // namespace

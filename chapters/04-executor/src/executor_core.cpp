@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <stdexcept>
+#include <string>
+#include <thread>
 #include <utility>
 
 #include "art/log.hpp"
@@ -53,6 +55,14 @@ class RunningScope {
 }  // namespace
 
 ExecutorCore* ExecutorCore::current() { return current_core; }
+
+void ExecutorCore::require_owner(const char* operation) const {
+  if (std::this_thread::get_id() != owner_)
+    throw std::logic_error(std::string("art::Executor::") + operation +
+                           " called on a thread that does not own the executor (the thread "
+                           "that created it runs it and spawns with Executor::spawn; other "
+                           "threads spawn through a Spawner)");
+}
 
 // ANCHOR: spawn_paths
 void ExecutorCore::spawn_local(TaskHeader* task) {
@@ -156,6 +166,7 @@ void ExecutorCore::requeue_woken(std::deque<TaskHeader*>& woken) {
 
 // ANCHOR: run_ready
 void ExecutorCore::run_ready(const TaskHeader* until_done) {
+  require_owner("run");
   if (running_)
     throw std::logic_error("executor run from inside one of its own tasks");
   CurrentCoreScope scope(this);

@@ -21,8 +21,12 @@
 //
 // Tasks spawn more tasks with art::spawn(f), which finds the executor running
 // on this thread. Other threads use a Spawner: a copyable handle that sends
-// new tasks through the channel. The Executor object itself belongs to one
-// thread.
+// new tasks through the channel.
+//
+// The Executor belongs to the thread that created it, its owner: the only
+// thread that runs it (run, run_until_stalled, block_on) and spawns with
+// Executor::spawn. Those throw std::logic_error on any other thread, before
+// they change anything.
 #pragma once
 
 #include <cstddef>
@@ -92,6 +96,7 @@ class Executor {
 
   template <class F>
   requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
+    core_->require_owner("spawn");  // other threads: spawner().spawn(f)
     return spawn_task(core_, std::forward<F>(future), true);
   }
 

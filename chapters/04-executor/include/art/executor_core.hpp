@@ -14,12 +14,19 @@
 // Which thread is "the executor's thread"? The one inside run_ready(), which
 // marks itself in a thread-local. A wake on that thread pushes straight onto
 // the run queue; a wake from any other thread goes through the channel.
+//
+// And only one thread may be inside run_ready(): the core's owner, the thread
+// that created it (with its Executor), which is also the only one that spawns
+// with Executor::spawn. The run queue and the live list have no lock, so
+// require_owner() turns a call from any other thread into a std::logic_error
+// instead of a data race; other threads spawn through a Spawner.
 #pragma once
 
 #include <cstddef>
 #include <deque>
 #include <memory>
 #include <stdexcept>
+#include <thread>
 
 #include "art/executor_metrics.hpp"
 #include "art/task_channel.hpp"
@@ -35,8 +42,10 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   // The core whose tasks this thread is running right now, or nullptr.
   static ExecutorCore* current();
   bool is_current() const { return current() == this; }
+  // Throws std::logic_error, naming `operation`, on any thread but the owner.
+  void require_owner(const char* operation) const;
 
-  void spawn_local(TaskHeader* task);   // executor thread (or not running)
+  void spawn_local(TaskHeader* task);   // the owner thread
   void spawn_remote(TaskHeader* task);  // any thread; throws once shut down
   void enqueue(TaskHeader* task);       // a woken task (TaskHeader::schedule)
 
@@ -63,6 +72,7 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   bool cancel_live_tasks();
   bool release_queued_tasks();
 
+  const std::thread::id owner_ = std::this_thread::get_id();
   std::deque<TaskHeader*> run_queue_;
   TaskChannel channel_;
   TaskList live_;
