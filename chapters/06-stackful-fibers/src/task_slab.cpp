@@ -77,11 +77,11 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
     ++shared_in_use_;
   }
   // Odd generations are live tasks, even ones free slots: a made-up id of a
-  // slot that was never handed out is stale too.
-  // Release, paired with get()'s acquire: the executor's thread, finding the
-  // slot held, sees the generation of the task it holds.
+  // slot that was never handed out is stale too. Stored with release, paired
+  // with get()'s acquire: the executor's thread, finding the slot held, sees
+  // the generation of the task it holds.
   Slot& chosen = slot(index);
-  const std::uint64_t generation = chosen.generation.load(std::memory_order_relaxed) + 1;
+  const auto generation = chosen.generation.load(std::memory_order_relaxed) + 1;
   chosen.generation.store(generation, std::memory_order_release);
   return {chosen.bytes.data(), TaskId{index, generation, serial_}};
 }

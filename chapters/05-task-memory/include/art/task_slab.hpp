@@ -122,6 +122,9 @@ class TaskSlab {
     std::uint32_t head = kNone;
     std::uint32_t length = 0;
   };
+  // ANCHOR_END: slab_state
+
+  // ANCHOR: slab_sides
 
   Slot& slot(std::uint32_t index) const;
   FreeLinks& links(std::uint32_t index) const;
@@ -146,7 +149,7 @@ class TaskSlab {
   std::array<std::atomic<Page*>, kMaxPages> pages_{};
   std::atomic<std::size_t> pages_used_{0};
 };
-// ANCHOR_END: slab_state
+// ANCHOR_END: slab_sides
 // ANCHOR_END: slab
 
 }  // namespace art
