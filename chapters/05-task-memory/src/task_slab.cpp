@@ -90,12 +90,16 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
 // ANCHOR: slab_free
 std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
   // EXERCISE 5.2: free a slot: bump its generation, then put it on a free list
-  // HINT: a free slot's generation is even, and it must be even before any
-  // list holds the slot: once listed, the slot may be handed out at once (on
-  // the shared side, by another thread), and the next task's odd generation
-  // must not be overwritten. The slot then joins the side that `local` names
-  // and leaves that side's count of slots in use, the shared side under its
-  // lock; the last free of an orphaned slab hands back what orphan() parked.
+  // HINT: once the slot is on a list it may be handed out at once, on the
+  // shared side by another thread, so every id of the old task must turn
+  // stale before that: a free slot's generation is even, a live task's odd.
+  // HINT 2: the slot goes to the side that `local` names and leaves that
+  // side's count of slots in use (the shared side's only under its lock).
+  // A free on the owner's side proves the executor is alive; one on the
+  // shared side may be the last of an orphaned slab, and hands back what
+  // orphan() parked.
+  // HINT 3: one store, then one of two paths; only the shared path locks,
+  // and only it can return an owner.
   slot(id.index).generation.store(id.generation + 1, std::memory_order_release);
   if (local) {
     keep_local(id.index);
