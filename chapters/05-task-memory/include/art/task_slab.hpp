@@ -125,14 +125,15 @@ class TaskSlab {
   // ANCHOR_END: slab_state
 
   // ANCHOR: slab_sides
-
   Slot& slot(std::uint32_t index) const;
   FreeLinks& links(std::uint32_t index) const;
   std::uint32_t pop(FreeList& list);
   void push(FreeList& list, std::uint32_t index);
-  void keep_local(std::uint32_t index);   // hands a batch over past the cap
-  void refill_local();                    // takes a batch; locks
-  void keep_shared(std::uint32_t index);  // the rest: mutex_ held
+  // The owner's side; each locks only when a batch crosses.
+  void keep_local(std::uint32_t index);  // hands a batch over past the cap
+  void refill_local();                   // takes a batch when the side is empty
+  // The shared side; mutex_ held.
+  void keep_shared(std::uint32_t index);
   void push_batch(std::uint32_t first);
   FreeList take_batch();  // grows the slab when no batch is left
   void grow();

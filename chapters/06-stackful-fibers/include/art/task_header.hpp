@@ -17,8 +17,8 @@
 // What changed is where the task lives and what it costs to keep it alive:
 //
 //   * The task is built in a slot of the executor's TaskSlab, not with new,
-//     and its TaskId (slot index + generation + executor) names it. The last release
-//     destroys the task in place and hands the slot back to the slab.
+//     and its TaskId (slot index + generation + executor) names it. The
+//     last release destroys the task in place and hands the slot back.
 //
 //   * No shared_ptr to the executor in every task (a lock-prefixed
 //     increment at spawn, a decrement at the end). The slab counts the slots
