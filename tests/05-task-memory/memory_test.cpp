@@ -8,6 +8,7 @@
 #include <memory>
 #include <semaphore>
 #include <stdexcept>
+#include <stop_token>
 #include <thread>
 #include <vector>
 
@@ -300,13 +301,19 @@ TEST(Slab, ASpawnerSpawningWhileTheExecutorRunsKeepsTheSlotCountBounded) {
   Spawner spawner = executor.spawner();
   std::counting_semaphore<> seats(kSeats);
   auto [all_sent, completer] = make_manual_future<int>();
-  std::jthread other([&seats, spawner, completer = std::move(completer)]() mutable {
-    for (int i = 0; i < kTasks; ++i) {
-      seats.acquire();
-      (void)spawner.spawn(ReleasesASeat(&seats));
-    }
-    completer.complete(kTasks);
-  });
+  // If the executor fails, the test ends early: its stop request frees the
+  // seats, so the spawning thread stops instead of waiting for ever.
+  std::jthread other(
+      [&seats, spawner, completer = std::move(completer)](const std::stop_token& stop) mutable {
+        const std::stop_callback free_the_seats(stop, [&seats] { seats.release(kSeats); });
+        for (int i = 0; i < kTasks; ++i) {
+          seats.acquire();
+          if (stop.stop_requested())
+            return;
+          (void)spawner.spawn(ReleasesASeat(&seats));
+        }
+        completer.complete(kTasks);
+      });
   EXPECT_EQ(executor.block_on(std::move(all_sent)), kTasks);
   executor.run();
   EXPECT_EQ(executor.metrics().completed, kTasks + 1U);
