@@ -119,7 +119,8 @@ class Executor {
 // ANCHOR: block_on
 template <class F>
 requires Future<std::decay_t<F>> SpawnedOutput<F> Executor::block_on(F&& future) {
-  if (core_->is_running())  // refused before anything runs
+  core_->require_owner("block_on");  // both refusals come before anything runs
+  if (core_->is_running())
     throw std::logic_error(
         "block_on called from inside one of this executor's tasks: await the future instead");
   JoinHandle<SpawnedOutput<F>> handle = spawn(std::forward<F>(future));
