@@ -25,9 +25,12 @@ class RunQueue {
   // ANCHOR: run_queue_pop
   TaskHeader* pop() {
     // EXERCISE 5.3: take the task at the head of the queue (nullptr if empty)
-    // HINT: the head's queue_next becomes the new head; when that leaves
-    // the queue empty, tail_ must become nullptr too, or the next push
-    // would link behind a task that is no longer queued.
+    // HINT: an intrusive queue keeps its links in the tasks themselves; the
+    // invariant is that head_ and tail_ both name queued tasks, or are both
+    // empty (push relies on tail_ to know where to link the next task).
+    // HINT 2: taking the head changes the head; the one case that also
+    // changes the tail is the queue becoming empty.
+    // HINT 3: a check for empty, then two updates, one of them conditional.
     TaskHeader* task = head_;
     if (task != nullptr) {
       head_ = task->queue_next;
