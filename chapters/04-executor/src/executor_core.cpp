@@ -19,7 +19,8 @@ thread_local ExecutorCore* current_core = nullptr;
 // core after, so an executor driven from inside another's task works.
 class CurrentCoreScope {
  public:
-  explicit CurrentCoreScope(ExecutorCore* core) : previous_(std::exchange(current_core, core)) {}
+  explicit CurrentCoreScope(ExecutorCore* core)
+      : previous_(std::exchange(current_core, core)) {}
   ~CurrentCoreScope() { current_core = previous_; }
   CurrentCoreScope(const CurrentCoreScope&) = delete;
   CurrentCoreScope& operator=(const CurrentCoreScope&) = delete;
@@ -35,7 +36,9 @@ class CurrentCoreScope {
 class RunningScope {
  public:
   RunningScope(bool& running, std::chrono::nanoseconds& busy_time)
-      : running_(running), busy_time_(busy_time), start_(std::chrono::steady_clock::now()) {
+      : running_(running),
+        busy_time_(busy_time),
+        start_(std::chrono::steady_clock::now()) {
     running_ = true;
   }
   ~RunningScope() {
@@ -94,7 +97,8 @@ void ExecutorCore::admit(TaskHeader* task) {
   }
   live_.push(task);
   ++metrics_.spawned;
-  logger().debug("executor: spawned task {} ({} live)", static_cast<void*>(task), live_.size());
+  logger().debug("executor: spawned task {} ({} live)", static_cast<void*>(task),
+                 live_.size());
 }
 
 // ANCHOR_END: spawn_paths
@@ -235,7 +239,8 @@ void ExecutorCore::complete(TaskHeader* task) {
   task->mark_done();
   ++metrics_.completed;
   live_.remove(task);
-  logger().debug("executor: task {} done ({} live)", static_cast<void*>(task), live_.size());
+  logger().debug("executor: task {} done ({} live)", static_cast<void*>(task),
+                 live_.size());
   task->notify_joiner();
   task->release();  // the live list's reference
 }

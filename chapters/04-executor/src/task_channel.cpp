@@ -25,7 +25,9 @@ TaskChannel::Batch TaskChannel::receive() {
 
 void TaskChannel::wait_for_items() {
   std::unique_lock lock(mutex_);
-  arrived_.wait(lock, [&] { return closed_ || !batch_.spawned.empty() || !batch_.woken.empty(); });
+  arrived_.wait(lock, [&] {
+    return closed_ || !batch_.spawned.empty() || !batch_.woken.empty();
+  });
 }
 // ANCHOR_END: channel_impl
 

@@ -60,13 +60,15 @@ void TaskHeader::schedule() {
   State state = state_.load(std::memory_order_acquire);
   for (;;) {
     if (state == State::idle) {
-      if (state_.compare_exchange_weak(state, State::scheduled, std::memory_order_acq_rel)) {
+      if (state_.compare_exchange_weak(state, State::scheduled,
+                                       std::memory_order_acq_rel)) {
         retain();  // the queue entry's reference
         enqueue_or_unschedule();
         return;
       }
     } else if (state == State::running) {
-      if (state_.compare_exchange_weak(state, State::notified, std::memory_order_acq_rel))
+      if (state_.compare_exchange_weak(state, State::notified,
+                                       std::memory_order_acq_rel))
         return;
     } else {
       return;  // already queued, already notified, or finished: nothing to do
@@ -79,7 +81,8 @@ void TaskHeader::schedule() {
 // ANCHOR: transitions
 bool TaskHeader::start_running() {
   State expected = State::scheduled;
-  return state_.compare_exchange_strong(expected, State::running, std::memory_order_acq_rel);
+  return state_.compare_exchange_strong(expected, State::running,
+                                        std::memory_order_acq_rel);
 }
 
 bool TaskHeader::cancel() {
@@ -87,7 +90,8 @@ bool TaskHeader::cancel() {
   // makes its own visible to the next thread that looks at the state.
   State state = state_.load(std::memory_order_acquire);
   while (state == State::idle || state == State::scheduled) {
-    if (state_.compare_exchange_weak(state, State::cancelling, std::memory_order_acq_rel))
+    if (state_.compare_exchange_weak(state, State::cancelling,
+                                     std::memory_order_acq_rel))
       return true;
   }
   return false;

@@ -53,7 +53,8 @@ void TaskHeader::schedule() {
   State state = state_.load(std::memory_order_acquire);
   for (;;) {
     if (state == State::idle) {
-      if (state_.compare_exchange_weak(state, State::scheduled, std::memory_order_acq_rel)) {
+      if (state_.compare_exchange_weak(state, State::scheduled,
+                                       std::memory_order_acq_rel)) {
         executor_->enqueue(this);  // the executor's reference covers the queue
         return;
       }
@@ -64,7 +65,8 @@ void TaskHeader::schedule() {
         state_.store(State::notified, std::memory_order_relaxed);
         return;
       }
-      if (state_.compare_exchange_weak(state, State::notified, std::memory_order_acq_rel))
+      if (state_.compare_exchange_weak(state, State::notified,
+                                       std::memory_order_acq_rel))
         return;
     } else {
       return;  // already queued, already notified, or finished: nothing to do
@@ -76,11 +78,13 @@ void TaskHeader::schedule() {
 // ANCHOR: transitions
 bool TaskHeader::finish_poll() {
   if (state_.load(std::memory_order_acquire) == State::notified) {
-    state_.store(State::scheduled, std::memory_order_relaxed);  // nobody else leaves notified
+    state_.store(State::scheduled,
+                 std::memory_order_relaxed);  // nobody else leaves notified
     return false;
   }
   State expected = State::running;
-  if (state_.compare_exchange_strong(expected, State::idle, std::memory_order_acq_rel))
+  if (state_.compare_exchange_strong(expected, State::idle,
+                                     std::memory_order_acq_rel))
     return true;
   state_.store(State::scheduled, std::memory_order_release);  // it was notified
   return false;
@@ -89,7 +93,8 @@ bool TaskHeader::finish_poll() {
 TaskHeader::State TaskHeader::cancel() {
   State state = state_.load(std::memory_order_acquire);
   while (state == State::idle || state == State::scheduled) {
-    if (state_.compare_exchange_weak(state, State::cancelling, std::memory_order_acq_rel))
+    if (state_.compare_exchange_weak(state, State::cancelling,
+                                     std::memory_order_acq_rel))
       break;  // `state` still holds the state it was cancelled from
   }
   return state;  // running (it cannot be cancelled from inside) or done: unchanged

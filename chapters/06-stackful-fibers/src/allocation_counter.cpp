@@ -18,10 +18,10 @@ void* counted_allocate(std::size_t size, std::size_t alignment) {
   allocations.fetch_add(1, std::memory_order_relaxed);
   if (size == 0)
     size = 1;
-  void* memory =
-      alignment <= alignof(std::max_align_t)
-          ? std::malloc(size)
-          : std::aligned_alloc(alignment, (size + alignment - 1) / alignment * alignment);
+  void* memory = alignment <= alignof(std::max_align_t)
+                     ? std::malloc(size)
+                     : std::aligned_alloc(
+                           alignment, (size + alignment - 1) / alignment * alignment);
   if (memory == nullptr)
     throw std::bad_alloc();
   return memory;
@@ -29,9 +29,13 @@ void* counted_allocate(std::size_t size, std::size_t alignment) {
 
 }  // namespace
 
-std::uint64_t art::global_allocations() { return allocations.load(std::memory_order_relaxed); }
+std::uint64_t art::global_allocations() {
+  return allocations.load(std::memory_order_relaxed);
+}
 
-void* operator new(std::size_t size) { return counted_allocate(size, alignof(std::max_align_t)); }
+void* operator new(std::size_t size) {
+  return counted_allocate(size, alignof(std::max_align_t));
+}
 void* operator new(std::size_t size, std::align_val_t alignment) {
   return counted_allocate(size, static_cast<std::size_t>(alignment));
 }

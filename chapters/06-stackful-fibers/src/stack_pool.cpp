@@ -47,8 +47,8 @@ boost::context::stack_context StackPool::allocate() {
     }
   }
   if (base == nullptr) {
-    base =
-        ::mmap(nullptr, mapped_size_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    base = ::mmap(nullptr, mapped_size_, PROT_READ | PROT_WRITE,
+                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (base == MAP_FAILED)
       throw std::bad_alloc();
     if (guard_page_ && ::mprotect(base, page_size(), PROT_NONE) != 0) {
@@ -60,7 +60,8 @@ boost::context::stack_context StackPool::allocate() {
   }
   boost::context::stack_context stack;
   stack.size = mapped_size_;
-  stack.sp = static_cast<char*>(base) + mapped_size_;  // stacks grow down from the top
+  stack.sp =
+      static_cast<char*>(base) + mapped_size_;  // stacks grow down from the top
   return stack;
 }
 // ANCHOR_END: stack_allocate

@@ -57,8 +57,8 @@ TaskOutput<SpawnedOutput<F>>* make_task(F&& future, std::shared_ptr<ExecutorCore
 // Every way to spawn ends here: build the task, keep a handle, hand it over
 // on the executor's own path (`local`) or through the channel.
 template <class F>
-JoinHandle<SpawnedOutput<F>> spawn_task(const std::shared_ptr<ExecutorCore>& core, F&& future,
-                                        bool local) {
+JoinHandle<SpawnedOutput<F>> spawn_task(const std::shared_ptr<ExecutorCore>& core,
+                                        F&& future, bool local) {
   auto* task = make_task(std::forward<F>(future), core);
   JoinHandle<SpawnedOutput<F>> handle(task);
   if (local) {
@@ -122,7 +122,8 @@ requires Future<std::decay_t<F>> SpawnedOutput<F> Executor::block_on(F&& future)
   core_->require_owner("block_on");  // both refusals come before anything runs
   if (core_->is_running())
     throw std::logic_error(
-        "block_on called from inside one of this executor's tasks: await the future instead");
+        "block_on called from inside one of this executor's tasks: await the future "
+        "instead");
   JoinHandle<SpawnedOutput<F>> handle = spawn(std::forward<F>(future));
   for (;;) {
     core_->run_ready(handle.task_);  // returns as soon as this task is done

@@ -54,7 +54,8 @@ class [[nodiscard]] JoinHandle {
     if (task_->is_done())
       return take();
     if (!task_->runs_on_current_thread())
-      throw std::logic_error("JoinHandle polled outside its executor before the task finished");
+      throw std::logic_error(
+          "JoinHandle polled outside its executor before the task finished");
     task_->set_joiner(cx.waker());
     return pending;
   }

@@ -59,7 +59,14 @@ class ExecutorCore;
 // NOLINTNEXTLINE(cppcoreguidelines-virtual-class-destructor): release() destroys it
 class TaskHeader {
  public:
-  enum class State : std::uint8_t { idle, scheduled, running, notified, cancelling, done };
+  enum class State : std::uint8_t {
+    idle,
+    scheduled,
+    running,
+    notified,
+    cancelling,
+    done
+  };
 
   TaskHeader(const TaskHeader&) = delete;
   TaskHeader& operator=(const TaskHeader&) = delete;

@@ -104,8 +104,9 @@ class ExecutorShutDown : public std::runtime_error {
 // ANCHOR: make_task
 template <class F, class Cell>
 TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
-  static_assert(sizeof(Cell) <= TaskSlab::kSlotBytes,
-                "the task's output is too big for a slot: return it in a std::unique_ptr");
+  static_assert(
+      sizeof(Cell) <= TaskSlab::kSlotBytes,
+      "the task's output is too big for a slot: return it in a std::unique_ptr");
   static_assert(alignof(Cell) <= kSlotAlignment,
                 "the task's output needs more than a slot's 16-byte alignment: "
                 "return it in a std::unique_ptr");
@@ -117,7 +118,8 @@ TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
     // single-inheritance chain on the ABIs we build for, checked, not assumed
     // (the compiler folds the check to a constant).
     if (static_cast<void*>(static_cast<TaskHeader*>(cell)) != slot.memory)
-      throw std::logic_error("make_task: the TaskHeader does not start the task's slot");
+      throw std::logic_error(
+          "make_task: the TaskHeader does not start the task's slot");
     return cell;
   } catch (...) {
     // Nobody holds the task yet: it goes with its slot. The executor is

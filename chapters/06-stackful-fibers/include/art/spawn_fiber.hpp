@@ -20,12 +20,14 @@ namespace art {
 
 // ANCHOR: spawn_fiber
 template <class Fn>
-FiberFuture<std::invoke_result_t<Fn&>> fiber(Fn fn, StackPool& stacks = StackPool::shared()) {
+FiberFuture<std::invoke_result_t<Fn&>> fiber(
+    Fn fn, StackPool& stacks = StackPool::shared()) {
   return FiberFuture<std::invoke_result_t<Fn&>>(std::move(fn), stacks);
 }
 
 template <class Fn>
-JoinHandle<std::invoke_result_t<Fn&>> spawn_fiber(Fn fn, StackPool& stacks = StackPool::shared()) {
+JoinHandle<std::invoke_result_t<Fn&>> spawn_fiber(
+    Fn fn, StackPool& stacks = StackPool::shared()) {
   return spawn(fiber(std::move(fn), stacks));
 }
 // ANCHOR_END: spawn_fiber
