@@ -64,8 +64,11 @@ struct RemoteRounds {
 // runs them (their frames are freed here). The two take turns at a barrier,
 // so every frame of a round is freed before the next round starts. The
 // producer drops its join handles after the run, so it frees the task slots
-// itself and only the frames cross threads.
-RemoteRounds spawn_from_another_thread(int warm_up, int rounds, int tasks) {
+// itself and only the frames cross threads; with `detached`, it drops each
+// handle at once, and the slots cross too: their last release is the
+// executor's, on the owner's side of the slab.
+RemoteRounds spawn_from_another_thread(int warm_up, int rounds, int tasks,
+                                       bool detached = false) {
   Executor executor;
   Spawner spawner = executor.spawner();
   std::barrier turns(2);
@@ -80,8 +83,12 @@ RemoteRounds spawn_from_another_thread(int warm_up, int rounds, int tasks) {
     try {
       for (int round = 0; round < warm_up + rounds; ++round) {
         const std::uint64_t fresh_before = FramePool::stats().fresh;
-        for (int i = 0; i < tasks; ++i)
-          handles.push_back(spawner.spawn(remote_work(i)));
+        for (int i = 0; i < tasks; ++i) {
+          if (detached)
+            (void)spawner.spawn(remote_work(i));
+          else
+            handles.push_back(spawner.spawn(remote_work(i)));
+        }
         if (round >= warm_up)
           result.fresh_blocks.push_back(FramePool::stats().fresh - fresh_before);
         turns.arrive_and_wait();  // spawned: the executor's turn
@@ -140,6 +147,21 @@ TEST(Ex5_1_FramePool, FramesOfRemoteSpawnsGoHomeAndMemoryStaysFlat) {
   EXPECT_EQ(fresh, 0U) << "blocks the producer's pool took from the global allocator in " << kRounds
                        << " rounds";
   EXPECT_EQ(total, 0U) << "global allocations in " << kRounds << " rounds of remote spawns";
+  EXPECT_LT(result.resident_growth, 4 << 20)
+      << "resident memory grew by " << result.resident_growth << " bytes";
+}
+
+// Detached remote spawns: frames and slots are both taken on the producer's
+// thread and given back on the executor's. Both must find their way back.
+TEST(Memory, DetachedRemoteSpawnsAllocateNothingAfterWarmUp) {
+  constexpr int kRounds = 100;
+  const RemoteRounds result =
+      spawn_from_another_thread(2, kRounds, kRemoteTasksPerRound, true);
+  std::uint64_t total = 0;
+  for (const std::uint64_t round : result.allocations)
+    total += round;
+  EXPECT_EQ(total, 0U) << "global allocations in " << kRounds
+                       << " rounds of detached remote spawns";
   EXPECT_LT(result.resident_growth, 4 << 20)
       << "resident memory grew by " << result.resident_growth << " bytes";
 }
