@@ -5,11 +5,18 @@
 //
 // A channel or countdown lives on the stack of the fiber that creates it, and that fiber waits
 // until no other fiber needs it any more.
+//
+// ping_pong keeps about 2,000 fibers waiting at once, more than the shared StackPool keeps
+// between bursts (kDefaultMaxPooled): with it, every round would map and unmap the stacks
+// beyond the cap. A program that knows its peak passes a pool sized for it, as this one does.
+#include <utility>
+
 #include <benchmark/benchmark.h>
 
 #include "art/await.hpp"
 #include "art/executor.hpp"
 #include "art/spawn_fiber.hpp"
+#include "art/stack_pool.hpp"
 #include "art/yield_now.hpp"
 #include "art_peer.hpp"
 #include "workloads.hpp"
@@ -18,15 +25,30 @@ namespace bench = art::bench;
 
 namespace {
 
+art::StackPool& stacks() {
+  static art::StackPool pool(art::StackPool::kDefaultStackSize, true, 4096);
+  return pool;
+}
+
+template <class Fn>
+auto fiber(Fn fn) {
+  return art::fiber(std::move(fn), stacks());
+}
+
+template <class Fn>
+auto spawn_fiber(Fn fn) {
+  return art::spawn_fiber(std::move(fn), stacks());
+}
+
 void spawn_many(benchmark::State& state) {
   art::Executor executor;
   for (auto _ : state) {
     bool done = false;
     const bool finished = bench::run_to_completion(
-        executor, art::fiber([&done] {
+        executor, fiber([&done] {
           bench::Countdown remaining(bench::kNumSpawn);
           for (int i = 0; i < bench::kNumSpawn; ++i)
-            (void)art::spawn_fiber([&remaining] { remaining.count_down(); });
+            (void)spawn_fiber([&remaining] { remaining.count_down(); });
           done = art::await(remaining.finished());
         }));
     if (!finished || !done) {
@@ -44,10 +66,10 @@ void yield_many(benchmark::State& state) {
     int yields = 0;
     bool done = false;
     const bool finished =
-        bench::run_to_completion(executor, art::fiber([&yields, &done] {
+        bench::run_to_completion(executor, fiber([&yields, &done] {
                                    bench::Countdown tasks(bench::kYieldTasks);
                                    for (int t = 0; t < bench::kYieldTasks; ++t) {
-                                     (void)art::spawn_fiber([&yields, &tasks] {
+                                     (void)spawn_fiber([&yields, &tasks] {
                                        for (int i = 0; i < bench::kNumYield; ++i) {
                                          art::await(art::yield_now());
                                          ++yields;
@@ -71,7 +93,7 @@ BENCHMARK(yield_many)->Unit(benchmark::kMicrosecond);
 int round_trip(int value) {
   bench::OneShot<int> to_pong;
   bench::OneShot<int> from_pong;
-  (void)art::spawn_fiber(
+  (void)spawn_fiber(
       [&to_pong, &from_pong] { from_pong.send(art::await(to_pong.receive()) + 1); });
   to_pong.send(value);
   return art::await(from_pong.receive());
@@ -83,11 +105,11 @@ void ping_pong(benchmark::State& state) {
     int wrong = 0;
     bool done = false;
     const bool finished =
-        bench::run_to_completion(executor, art::fiber([&wrong, &done] {
+        bench::run_to_completion(executor, fiber([&wrong, &done] {
                                    bench::Countdown remaining(bench::kNumPings);
-                                   (void)art::spawn_fiber([&remaining, &wrong] {
+                                   (void)spawn_fiber([&remaining, &wrong] {
                                      for (int i = 0; i < bench::kNumPings; ++i) {
-                                       (void)art::spawn_fiber([i, &remaining, &wrong] {
+                                       (void)spawn_fiber([i, &remaining, &wrong] {
                                          if (round_trip(i) != i + 1)
                                            ++wrong;
                                          remaining.count_down();
@@ -111,7 +133,7 @@ void chain_link(int n, int* links, bench::OneShot<bool>* done) {
   if (n == 0) {
     done->send(true);
   } else {
-    (void)art::spawn_fiber([n, links, done] { chain_link(n - 1, links, done); });
+    (void)spawn_fiber([n, links, done] { chain_link(n - 1, links, done); });
   }
 }
 
@@ -121,9 +143,9 @@ void chained_spawn(benchmark::State& state) {
     int links = 0;
     bool done = false;
     const bool finished =
-        bench::run_to_completion(executor, art::fiber([&links, &done] {
+        bench::run_to_completion(executor, fiber([&links, &done] {
                                    bench::OneShot<bool> chain_done;
-                                   (void)art::spawn_fiber([&links, &chain_done] {
+                                   (void)spawn_fiber([&links, &chain_done] {
                                      chain_link(bench::kChainIter, &links, &chain_done);
                                    });
                                    done = art::await(chain_done.receive());
@@ -142,7 +164,7 @@ void ping_pong_serial(benchmark::State& state) {
   for (auto _ : state) {
     int answered = 0;
     const bool finished =
-        bench::run_to_completion(executor, art::fiber([&answered] {
+        bench::run_to_completion(executor, fiber([&answered] {
                                    for (int round = 0; round < bench::kSerialRounds; ++round) {
                                      if (round_trip(round) == round + 1)
                                        ++answered;
