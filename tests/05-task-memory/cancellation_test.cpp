@@ -17,42 +17,39 @@ using testing::AbandonAtScopeEnd;
 using testing::DestructorPause;
 using testing::PausesInItsDestructor;
 
-TEST(Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
+// Cancels a waiting task with `cancel(executor, handle)` while another
+// thread looks at its handle from inside the future's destructor. Returns
+// whether that thread saw the task finished then (it must not).
+template <class Cancel>
+bool finished_while_the_future_was_destroyed(Cancel cancel) {
   DestructorPause pause;
   Executor executor;
   auto handle = executor.spawn(PausesInItsDestructor(&pause));
   executor.run_until_stalled();
-  std::atomic<bool> done_while_destroying{true};
+  std::atomic<bool> finished_then{true};
   std::jthread joiner([&] {
-    if (pause.wait_until_entered())  // the shutdown is inside the future's destructor now
-      done_while_destroying.store(handle.is_finished());
+    if (pause.wait_until_entered())  // the cancel is inside the destructor now
+      finished_then.store(handle.is_finished());
     pause.resume();
   });
-  const AbandonAtScopeEnd give_up{pause};  // also if the next call throws
-  executor.shutdown();
+  const AbandonAtScopeEnd give_up{pause};  // also if the cancel throws
+  cancel(executor, handle);
   pause.abandon();
   joiner.join();
-  EXPECT_FALSE(done_while_destroying.load());
-  EXPECT_TRUE(handle.is_finished());
+  EXPECT_TRUE(handle.is_finished());  // and after it, it is
+  return finished_then.load();
+}
+
+TEST(Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
+  EXPECT_FALSE(finished_while_the_future_was_destroyed(
+      [](Executor& executor, JoinHandle<int>& /*handle*/) { executor.shutdown(); }));
 }
 
 TEST(Abort, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
-  DestructorPause pause;
-  Executor executor;
-  auto handle = executor.spawn(PausesInItsDestructor(&pause));
-  executor.run_until_stalled();
-  std::atomic<bool> done_while_destroying{true};
-  std::jthread joiner([&] {
-    if (pause.wait_until_entered())  // abort is inside the future's destructor now
-      done_while_destroying.store(handle.is_finished());
-    pause.resume();
-  });
-  const AbandonAtScopeEnd give_up{pause};  // also if the next call throws
-  EXPECT_TRUE(executor.abort(handle.id()));
-  pause.abandon();
-  joiner.join();
-  EXPECT_FALSE(done_while_destroying.load());
-  EXPECT_TRUE(handle.is_finished());
+  EXPECT_FALSE(finished_while_the_future_was_destroyed(
+      [](Executor& executor, JoinHandle<int>& handle) {
+        EXPECT_TRUE(executor.abort(handle.id()));
+      }));
 }
 
 }  // namespace
