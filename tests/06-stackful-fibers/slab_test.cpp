@@ -28,7 +28,7 @@ using testing::ProbeFuture;
 
 // Every round, another thread spawns fibers (the slab's shared side) and
 // the executor's loop runs and frees them (the owner's side).
-TEST(Slab, FibersSpawnedFromAnotherThreadKeepTheSlotCountFlat) {
+TEST(FiberSlab, FibersSpawnedFromAnotherThreadKeepTheSlotCountFlat) {
   constexpr int kRounds = 50;
   constexpr int kTasks = 2'000;
   constexpr std::size_t kBound = kTasks + TaskSlab::kMaxCachedSlots + TaskSlab::kSlotsPerPage;
@@ -54,7 +54,7 @@ TEST(TaskId, AGenerationCannotWrap) {
   EXPECT_EQ(std::numeric_limits<decltype(TaskId::generation)>::digits, 64);
 }
 
-TEST(TaskId, AbortRefusesAFibersIdOfAnotherExecutor) {
+TEST(FiberTaskId, AbortRefusesAFibersIdOfAnotherExecutor) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   Executor mine;
   Executor other;
@@ -88,7 +88,7 @@ std::string logic_error_on_another_thread(Call call) {
   return message;
 }
 
-TEST(Executor, SpawnAndAbortFromAThreadThatDoesNotOwnTheExecutorAreRefused) {
+TEST(FiberExecutor, SpawnAndAbortFromAThreadThatDoesNotOwnTheExecutorAreRefused) {
   auto probe = std::make_shared<Probe>();
   Executor executor;  // created here: this thread owns it
   auto handle = executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)); }));

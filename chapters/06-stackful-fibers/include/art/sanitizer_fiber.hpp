@@ -13,7 +13,7 @@
 // to be balanced on one stack, which Boost.Context's inline resume() does
 // not allow: TSan crashes in its own stack depot. Fiber tasks here run on
 // one thread, so there is no data race for TSan to find in them; the tsan
-// test preset skips this chapter's tests and runs all the others.
+// test preset skips the tests that run fibers (suites Ex6_* and Fiber*).
 #pragma once
 
 #include <cstddef>
