@@ -48,8 +48,8 @@ TEST(BlockOn, InsideOneOfItsOwnTasksIsRefusedBeforeTheFutureRuns) {
   auto probe = std::make_shared<Probe>();
   probe->value = 5;
   EXPECT_EQ(executor.block_on(block_on_inside(&executor, probe)), -1);
-  EXPECT_EQ(probe->polls, 0);       // the inner future never ran
-  EXPECT_TRUE(probe->destroyed);    // and nothing kept it
+  EXPECT_EQ(probe->polls, 0);     // the inner future never ran
+  EXPECT_TRUE(probe->destroyed);  // and nothing kept it
   EXPECT_EQ(executor.live_tasks(), 0U);
 }
 

@@ -198,8 +198,9 @@ TEST(Executor, SpawnFromAThreadThatDoesNotOwnTheExecutorIsRefused) {
   auto kept = executor.spawn(ProbeFuture(probe));
   const std::string message =
       logic_error_on_another_thread([&] { (void)executor.spawn(twice(1)); });
-  EXPECT_NE(message.find("Executor::spawn called on a thread that does not own the executor"),
-            std::string::npos)
+  EXPECT_NE(
+      message.find("Executor::spawn called on a thread that does not own the executor"),
+      std::string::npos)
       << message;
   EXPECT_EQ(executor.live_tasks(), 1U);
   EXPECT_EQ(executor.metrics().spawned, 1U);
@@ -215,9 +216,11 @@ TEST(Executor, RunningOnAThreadThatDoesNotOwnTheExecutorIsRefused) {
   auto probe = std::make_shared<Probe>();
   Executor executor;
   auto handle = executor.spawn(ProbeFuture(probe));
-  const std::string message = logic_error_on_another_thread([&] { executor.run_until_stalled(); });
-  EXPECT_NE(message.find("Executor::run called on a thread that does not own the executor"),
-            std::string::npos)
+  const std::string message =
+      logic_error_on_another_thread([&] { executor.run_until_stalled(); });
+  EXPECT_NE(
+      message.find("Executor::run called on a thread that does not own the executor"),
+      std::string::npos)
       << message;
   EXPECT_EQ(probe->polls, 0);
   executor.run_until_stalled();

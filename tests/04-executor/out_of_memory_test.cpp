@@ -43,7 +43,8 @@ TEST(Ex4_1_Wake, AWakeThatCannotBeQueuedLeavesTheTaskIdleForTheNextWake) {
         failed.push_back(i);
       }
     }
-  }).join();
+  })
+      .join();
   ASSERT_FALSE(failed.empty()) << "the channel's queue never had to grow";
 
   for (std::size_t i : failed)
@@ -52,6 +53,61 @@ TEST(Ex4_1_Wake, AWakeThatCannotBeQueuedLeavesTheTaskIdleForTheNextWake) {
   EXPECT_EQ(executor.live_tasks(), 0U);
   for (auto& probe : probes)
     EXPECT_EQ(probe->polls, 2);
+}
+
+// Armed by a poll for what the executor does right after it (the requeue);
+// the executor's thread only.
+std::unique_ptr<testing::FailAllocations> armed;
+
+struct Slot {
+  int polls = 0;
+  Waker waker;
+};
+
+// Poll 1: wakes itself and arms the failing allocator until the next poll
+// starts, so that the executor's requeue runs without memory. Poll 2: Ready.
+class WakesItselfThenArms {
+ public:
+  using Output = int;
+  explicit WakesItselfThenArms(Slot* slot) : slot_(slot) {}
+  Poll<int> poll(Context& cx) {
+    armed.reset();
+    if (++slot_->polls == 2)
+      return 0;
+    slot_->waker = cx.waker();
+    cx.waker().wake_by_ref();
+    armed = std::make_unique<testing::FailAllocations>();
+    return pending;
+  }
+
+ private:
+  Slot* slot_;
+};
+
+TEST(Ex4_3_Executor, ARequeueThatCannotAllocateLeavesTheTaskIdleForTheNextWake) {
+  constexpr int kTasks = 1000;
+  std::vector<Slot> slots(kTasks);
+  Executor executor;
+  std::vector<JoinHandle<int>> handles;
+  handles.reserve(kTasks);
+  for (auto& slot : slots)
+    handles.push_back(executor.spawn(WakesItselfThenArms(&slot)));
+  int failures = 0;
+  for (int round = 0; round < 100 && executor.live_tasks() > 0; ++round) {
+    try {
+      executor.run_until_stalled();
+    } catch (const std::bad_alloc&) {
+      armed.reset();
+      ++failures;
+    }
+    armed.reset();
+    for (auto& slot : slots)  // memory is back: wake whatever is still waiting
+      if (slot.polls == 1)
+        slot.waker.wake_by_ref();
+  }
+  armed.reset();
+  EXPECT_GT(failures, 0) << "the run queue never had to grow during a requeue";
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 }  // namespace

@@ -77,42 +77,54 @@ TEST(Ex4_4_Shutdown, DestroyingAFutureThatWakesAnotherTaskIsSafe) {
   EXPECT_EQ(destroyed->load(), 1);
 }
 
-// A waker that counts its wakes, for a joiner the test can watch.
-struct WakeCount {
-  std::atomic<int> wakes{0};
+// A joiner's waker that records, when it is woken, what the joiner would
+// see then: whether the task is finished, and how many futures are gone.
+struct JoinerWatch {
+  JoinHandle<int>* handle;
+  std::shared_ptr<std::atomic<int>> destroyed;
+  int wakes = 0;
+  bool finished_at_wake = false;
+  int destroyed_at_wake = -1;
 };
-RawWaker clone_counting(void* data);
-void wake_counting(void* data) { static_cast<WakeCount*>(data)->wakes.fetch_add(1); }
-void drop_counting(void* /*data*/) noexcept {}
-constexpr WakerVTable counting_vtable{clone_counting, wake_counting, wake_counting, drop_counting};
-RawWaker clone_counting(void* data) { return RawWaker{data, &counting_vtable}; }
+RawWaker clone_watch(void* data);
+void wake_watch(void* data) {
+  auto* watch = static_cast<JoinerWatch*>(data);
+  ++watch->wakes;
+  watch->finished_at_wake = watch->handle->is_finished();
+  watch->destroyed_at_wake = watch->destroyed->load();
+}
+void drop_watch(void* /*data*/) noexcept {}
+constexpr WakerVTable watch_vtable{clone_watch, wake_watch, wake_watch, drop_watch};
+RawWaker clone_watch(void* data) { return RawWaker{data, &watch_vtable}; }
 
-// Joins a task with a waker of its own instead of its task's.
-class JoinsWithItsOwnWaker {
+// Joins the watched task with the watch's waker instead of its own task's.
+class JoinsWithAWatch {
  public:
   using Output = int;
-  JoinsWithItsOwnWaker(JoinHandle<int> handle, WakeCount* count)
-      : handle_(std::move(handle)), waker_(RawWaker{count, &counting_vtable}) {}
+  explicit JoinsWithAWatch(JoinerWatch* watch)
+      : watch_(watch), waker_(RawWaker{watch, &watch_vtable}) {}
   Poll<int> poll(Context& /*cx*/) {
     Context inner(waker_);
-    return handle_.poll(inner);
+    return watch_->handle->poll(inner);
   }
 
  private:
-  JoinHandle<int> handle_;
+  JoinerWatch* watch_;
   Waker waker_;
 };
 
-TEST(Ex4_4_Shutdown, ShutdownWakesTheJoinerOfACancelledTask) {
+TEST(Ex4_4_Shutdown, ShutdownWakesTheJoinerOnceItsTaskIsDoneAndItsFutureGone) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
-  WakeCount count;
   Executor executor;
   auto target = executor.spawn(PendingForever(destroyed));
-  (void)executor.spawn(JoinsWithItsOwnWaker(std::move(target), &count));
+  JoinerWatch watch{&target, destroyed};
+  (void)executor.spawn(JoinsWithAWatch(&watch));
   executor.run_until_stalled();
-  EXPECT_EQ(count.wakes.load(), 0);
+  EXPECT_EQ(watch.wakes, 0);
   executor.shutdown();
-  EXPECT_EQ(count.wakes.load(), 1);  // told once that the task will never finish
+  EXPECT_EQ(watch.wakes, 1);              // told once that the task will never finish
+  EXPECT_EQ(watch.destroyed_at_wake, 1);  // after its future was destroyed
+  EXPECT_TRUE(watch.finished_at_wake);    // and after it was published done
 }
 
 TEST(Executor, AWakeAfterTheExecutorIsGoneIsHarmless) {
@@ -134,8 +146,9 @@ TEST(Executor, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
   EXPECT_THROW((void)executor.spawn(PendingForever(destroyed)), ExecutorShutDown);
   EXPECT_EQ(destroyed->load(), 1);
   Spawner spawner = executor.spawner();
-  std::jthread other(
-      [&] { EXPECT_THROW((void)spawner.spawn(PendingForever(destroyed)), ExecutorShutDown); });
+  std::jthread other([&] {
+    EXPECT_THROW((void)spawner.spawn(PendingForever(destroyed)), ExecutorShutDown);
+  });
   other.join();
   EXPECT_EQ(destroyed->load(), 2);
 }

@@ -33,7 +33,8 @@ TEST(Ex4_1_Wake, WakeFromAnotherThreadRunsTheTask) {
   auto [input, completer] = make_manual_future<int>();
   auto handle = executor.spawn(add_one(std::move(input)));
   EXPECT_EQ(executor.run_until_stalled(), 1U);  // waiting for the other thread
-  std::jthread other([completer = std::move(completer)]() mutable { completer.complete(41); });
+  std::jthread other(
+      [completer = std::move(completer)]() mutable { completer.complete(41); });
   executor.run();  // sleeps until the wake arrives through the channel
   EXPECT_TRUE(handle.is_finished());
   EXPECT_EQ(executor.live_tasks(), 0U);
@@ -140,6 +141,51 @@ TEST(Ex4_2_Notified, YieldNowLetsTheOtherTasksRun) {
   executor.run_until_stalled();
   EXPECT_EQ(log, "ababab");
   EXPECT_TRUE(a.is_finished() && b.is_finished());
+}
+
+struct StepLog {
+  std::string order;
+  Waker a_waker;
+};
+
+// Logs its name at every poll (a second queue entry shows in the order); at poll
+// `self_wake_at` it wakes itself, and at poll `ready_at` it is Ready. At other Pending
+// polls it keeps its waker.
+class Step {
+ public:
+  using Output = int;
+  Step(StepLog* log, char name, int self_wake_at, int ready_at)
+      : log_(log), name_(name), self_wake_at_(self_wake_at), ready_at_(ready_at) {}
+  Poll<int> poll(Context& cx) {
+    ++polls_;
+    log_->order += name_;
+    if (polls_ == ready_at_)
+      return 0;
+    if (polls_ == self_wake_at_)
+      cx.waker().wake_by_ref();
+    else
+      log_->a_waker = cx.waker();
+    return pending;
+  }
+
+ private:
+  StepLog* log_;
+  char name_;
+  int self_wake_at_;
+  int ready_at_;
+  int polls_ = 0;
+};
+
+TEST(Ex4_1_Wake, WakingAScheduledTaskDoesNotQueueItTwice) {
+  StepLog log;
+  Executor executor;
+  auto a = executor.spawn(Step(&log, 'a', 2, 3));
+  executor.run_until_stalled();  // a: first poll, idle, waker kept
+  log.a_waker.wake_by_ref();     // idle -> scheduled, through the channel
+  log.a_waker.wake_by_ref();     // already scheduled: nothing to do
+  auto b = executor.spawn(Step(&log, 'b', 1, 2));
+  executor.run_until_stalled();
+  EXPECT_EQ(log.order, "ababa");  // a second entry for a would give "abaab"
 }
 
 }  // namespace

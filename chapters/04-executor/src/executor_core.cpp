@@ -104,16 +104,13 @@ void ExecutorCore::admit(TaskHeader* task) {
 // ANCHOR_END: spawn_paths
 
 // ANCHOR: discard
-// A task that will never run: its future destroyed now, then published as
-// cancelled; the executor gives back the references it would have held
-// (live list and run queue). The JoinHandle keeps the task until dropped.
-void ExecutorCore::discard(TaskHeader* task) noexcept {
-  if (task->cancel()) {
-    task->drop_future();
-    task->mark_done();
-  }
-  task->release();  // live-list reference
-  task->release();  // run-queue reference
+// A task that will never run: cancelled like a live task at shutdown; the
+// executor gives back the references it would have held (live list and run
+// queue). The JoinHandle keeps the task until dropped.
+void ExecutorCore::discard(TaskHeader* task) {
+  (void)cancel_task(task);  // its handle has not waited yet: nobody to wake
+  task->release();          // live-list reference
+  task->release();          // run-queue reference
 }
 
 void ExecutorCore::refuse(TaskHeader* task) {
@@ -270,32 +267,39 @@ void ExecutorCore::shutdown() {
 
 // ANCHOR: cancel_live_tasks
 bool ExecutorCore::cancel_live_tasks() {
-  // EXERCISE 4.4: cancel every live task: destroy its future, tell its joiner
-  // HINT: every live task is claimed for cancellation once (one that
-  // finished meanwhile is left alone), its future destroyed now, and its
-  // joiner told. A joiner must never see a task done while its future is
-  // still being destroyed. The list gives back the reference it held.
-  // HINT 2: the claim is a transition of the task's state, and what it
-  // returns says whether there is anything to cancel. Publishing done and
-  // waking the joiner come after the destructors ran, in that order. The
-  // return value says whether there was anything to do at all.
-  // HINT 3: an early exit for an empty list, then one loop that takes the
-  // front task out of the list until there is none.
   if (live_.empty())
     return false;
   while (TaskHeader* task = live_.front()) {
     live_.remove(task);
-    if (task->cancel()) {
-      task->drop_future();  // runs the future's destructors now
+    if (cancel_task(task))
       ++metrics_.cancelled;
-      task->mark_done();      // only now: its join will throw TaskCancelled
-      task->notify_joiner();
-    }
-    task->release();
+    task->release();  // the list's reference
   }
+  return true;
+}
+// ANCHOR_END: cancel_live_tasks
+
+// ANCHOR: cancel_task
+bool ExecutorCore::cancel_task(TaskHeader* task) {
+  // EXERCISE 4.4: cancel one task: destroy its future, publish it, tell its joiner
+  // HINT: a task is claimed for cancellation once (one that finished
+  // meanwhile is left alone), its future destroyed now, and its joiner
+  // told. A joiner must never see a task done while its future is still
+  // being destroyed, and must never be woken before it would see it done.
+  // HINT 2: the claim is a transition of the task's state, and what it
+  // returns says whether there is anything to cancel. Everything a joiner
+  // can observe comes after the destructors ran.
+  // HINT 3: one guarded block of three steps; the result says whether the
+  // task was cancelled here.
+  if (!task->cancel())
+    return false;         // finished meanwhile: nothing to cancel
+  task->drop_future();    // runs the future's destructors now
+  task->mark_done();      // only now: its join will throw TaskCancelled
+  task->notify_joiner();  // and only now is the joiner told
   return true;
   // END EXERCISE
 }
+// ANCHOR_END: cancel_task
 // ANCHOR_END: cancel_live_tasks
 
 bool ExecutorCore::release_queued_tasks() {

@@ -62,7 +62,7 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   // ANCHOR: core_state
  private:
   void admit(TaskHeader* task);
-  void discard(TaskHeader* task) noexcept;
+  void discard(TaskHeader* task);
   [[noreturn]] void refuse(TaskHeader* task);
   void receive_remote();
   void requeue_woken(std::deque<TaskHeader*>& woken);
@@ -70,6 +70,7 @@ class ExecutorCore : public std::enable_shared_from_this<ExecutorCore> {
   void requeue(TaskHeader* task);
   void complete(TaskHeader* task);
   bool cancel_live_tasks();
+  bool cancel_task(TaskHeader* task);  // false if it was done already
   bool release_queued_tasks();
 
   const std::thread::id owner_ = std::this_thread::get_id();
