@@ -21,6 +21,7 @@
 #include "art/executor.hpp"
 #include "art/task.hpp"
 #include "art/task_cell.hpp"
+#include "art/task_slab.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
@@ -54,9 +55,10 @@ std::size_t resident_bytes() {
 Task<int> remote_work(int i) { co_return i + 1; }
 
 struct RemoteRounds {
-  std::vector<std::uint64_t> allocations;   // global allocations of each measured round
-  std::vector<std::uint64_t> fresh_blocks;  // blocks the producer's pool took from the allocator
-  std::int64_t resident_growth = 0;         // bytes, over the measured rounds
+  std::vector<std::uint64_t> allocations;  // global allocations of each measured round
+  std::vector<std::uint64_t>
+      fresh_blocks;                  // blocks the producer's pool took from the allocator
+  std::int64_t resident_growth = 0;  // bytes, over the measured rounds
 };
 
 // A producer thread spawns `tasks` coroutine tasks through a Spawner (their
@@ -128,8 +130,8 @@ RemoteRounds spawn_from_another_thread(int warm_up, int rounds, int tasks,
     throw;
   }
   producer.join();
-  result.resident_growth =
-      static_cast<std::int64_t>(resident_bytes()) - static_cast<std::int64_t>(resident_before);
+  result.resident_growth = static_cast<std::int64_t>(resident_bytes()) -
+                           static_cast<std::int64_t>(resident_before);
   if (producer_error)
     std::rethrow_exception(producer_error);
   return result;
@@ -144,9 +146,10 @@ TEST(FramePool, FramesOfRemoteSpawnsGoHomeAndMemoryStaysFlat) {
     total += result.allocations[static_cast<std::size_t>(round)];
     fresh += result.fresh_blocks[static_cast<std::size_t>(round)];
   }
-  EXPECT_EQ(fresh, 0U) << "blocks the producer's pool took from the global allocator in " << kRounds
-                       << " rounds";
-  EXPECT_EQ(total, 0U) << "global allocations in " << kRounds << " rounds of remote spawns";
+  EXPECT_EQ(fresh, 0U) << "blocks the producer's pool took from the global allocator in "
+                       << kRounds << " rounds";
+  EXPECT_EQ(total, 0U) << "global allocations in " << kRounds
+                       << " rounds of remote spawns";
   EXPECT_LT(result.resident_growth, 4 << 20)
       << "resident memory grew by " << result.resident_growth << " bytes";
 }
@@ -230,7 +233,9 @@ TEST(Boxed, AFutureOfOrdinaryAlignmentCostsOnePointer) {
 }
 
 TEST(Boxed, AFutureWhoseMoveThrowsGivesItsBlockBack) {
-  { Boxed<ThrowsOnMove> warm{ThrowsOnMove{}}; }  // leaves a block of its class in the pool
+  {
+    Boxed<ThrowsOnMove> warm{ThrowsOnMove{}};
+  }  // leaves a block of its class in the pool
   const FramePool::Stats before = FramePool::stats();
   ThrowsOnMove::failing_moves = 1;
   EXPECT_THROW(Boxed<ThrowsOnMove>{ThrowsOnMove{}}, std::runtime_error);
@@ -281,7 +286,8 @@ TEST(FramePoolRemoteFree, APoolOutlivesItsThreadUntilItsLastBlockComesBack) {
       block = FramePool::allocate(200);
     FramePool::deallocate(FramePool::allocate(300), 300);  // held by the pool at exit
   });
-  EXPECT_EQ(FramePool::live_pools(), pools_before + 1) << "the orphaned pool was freed early";
+  EXPECT_EQ(FramePool::live_pools(), pools_before + 1)
+      << "the orphaned pool was freed early";
   for (void* block : blocks) {
     static_cast<unsigned char*>(block)[199] = 1;  // ASan: still ours
     FramePool::deallocate(block, 200);
@@ -360,6 +366,51 @@ TEST(FramePoolRemoteFree, ConcurrentPushesAndTakesLoseNothing) {
     ASSERT_EQ(seen[i], 1) << "node " << i;
   EXPECT_EQ(list.close(), nullptr);
   EXPECT_FALSE(list.push(&blocks[0].node)) << "a closed list takes nothing";
+}
+
+// Blocks that came home must join the local list, not replace it.
+TEST(FramePool, ALocalBlockIsNotLostWhenRemoteBlocksComeHome) {
+  const std::size_t pools_before = FramePool::live_pools();
+  std::thread([] {
+    void* a = FramePool::allocate(100);
+    void* b = FramePool::allocate(100);
+    std::thread([b] {
+      FramePool::deallocate(b, 100);
+    }).join();                      // b waits on the remote list
+    FramePool::deallocate(a, 100);  // a on the local list
+    const FramePool::Stats before = FramePool::stats();
+    void* x = FramePool::allocate(100);
+    void* y = FramePool::allocate(100);
+    EXPECT_EQ(FramePool::stats().fresh, before.fresh)
+        << "a block on the local list was lost when the remote list came home";
+    EXPECT_TRUE((x == a && y == b) || (x == b && y == a));
+    FramePool::deallocate(x, 100);
+    FramePool::deallocate(y, 100);
+  }).join();
+  EXPECT_EQ(FramePool::live_pools(), pools_before) << "the pool leaked: a block was lost";
+}
+
+// Both sides of the slab at work at once: a free on the shared side must not
+// read the owner's unlocked counts (ThreadSanitizer reports it if it does).
+TEST(Slab, TheOwnersSideAndTheSharedSideWorkAtTheSameTime) {
+  TaskSlab slab;
+  constexpr int kRounds = 20000;
+  std::atomic<bool> go{false};
+  std::thread other([&] {  // a Spawner's thread: the shared side
+    while (!go.load())
+      std::this_thread::yield();
+    for (int i = 0; i < kRounds; ++i) {
+      const TaskSlab::Allocation a = slab.allocate(false);
+      EXPECT_EQ(slab.free(a.id, false), nullptr);
+    }
+  });
+  go.store(true);
+  for (int i = 0; i < kRounds; ++i) {  // the executor's loop: the owner's side
+    const TaskSlab::Allocation a = slab.allocate(true);
+    EXPECT_EQ(slab.free(a.id, true), nullptr);
+  }
+  other.join();
+  EXPECT_EQ(slab.capacity(), TaskSlab::kSlotsPerPage);
 }
 
 }  // namespace
