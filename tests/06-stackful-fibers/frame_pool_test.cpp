@@ -396,12 +396,17 @@ TEST(Slab, TheOwnersSideAndTheSharedSideWorkAtTheSameTime) {
   TaskSlab slab;
   constexpr int kRounds = 20000;
   std::atomic<bool> go{false};
-  std::thread other([&] {  // a Spawner's thread: the shared side
+  std::exception_ptr other_error;  // rethrown here, so a stub fails cleanly
+  std::jthread other([&] {         // a Spawner's thread: the shared side
     while (!go.load())
       std::this_thread::yield();
-    for (int i = 0; i < kRounds; ++i) {
-      const TaskSlab::Allocation a = slab.allocate(false);
-      EXPECT_EQ(slab.free(a.id, false), nullptr);
+    try {
+      for (int i = 0; i < kRounds; ++i) {
+        const TaskSlab::Allocation a = slab.allocate(false);
+        EXPECT_EQ(slab.free(a.id, false), nullptr);
+      }
+    } catch (...) {
+      other_error = std::current_exception();
     }
   });
   go.store(true);
@@ -410,6 +415,8 @@ TEST(Slab, TheOwnersSideAndTheSharedSideWorkAtTheSameTime) {
     EXPECT_EQ(slab.free(a.id, true), nullptr);
   }
   other.join();
+  if (other_error)
+    std::rethrow_exception(other_error);
   EXPECT_EQ(slab.capacity(), TaskSlab::kSlotsPerPage);
 }
 
