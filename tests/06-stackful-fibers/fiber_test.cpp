@@ -14,6 +14,7 @@
 #include "art/await.hpp"
 #include "art/block_on.hpp"
 #include "art/executor.hpp"
+#include "art/fiber_context.hpp"
 #include "art/manual_future.hpp"
 #include "art/spawn_fiber.hpp"
 #include "art/task.hpp"
@@ -45,7 +46,8 @@ TEST(Ex6_1_Resume, AFiberThatNeverWaitsFinishesInOnePoll) {
 TEST(Ex6_2_Suspend, AwaitSuspendsTheFiberUntilTheWake) {
   Executor executor;
   auto probe = std::make_shared<Probe>();
-  auto handle = executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)) + 1; }));
+  auto handle =
+      executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)) + 1; }));
   EXPECT_EQ(executor.run_until_stalled(), 1U);  // suspended inside art::await
   EXPECT_EQ(probe->polls, 1);
   probe->complete(9);
@@ -60,7 +62,8 @@ TEST(Ex6_2_Suspend, AValueFromAnotherThreadReachesTheFiber) {
   ManualFuture<int>& value = input;  // Clang 15 cannot capture a structured binding
   auto handle = executor.spawn(fiber([&value] { return art::await(value) * 2; }));
   EXPECT_EQ(executor.run_until_stalled(), 1U);  // suspended inside art::await
-  std::jthread other([completer = std::move(completer)]() mutable { completer.complete(20); });
+  std::jthread other(
+      [completer = std::move(completer)]() mutable { completer.complete(20); });
   executor.run();  // sleeps until the other thread's wake arrives
   EXPECT_EQ(art::block_on(handle), 40);
 }
@@ -84,7 +87,9 @@ TEST(Ex6_3_Await, AwaitWorksDeepInsideOrdinaryCalls) {
   EXPECT_EQ(art::block_on(handle), 101);
 }
 
-Task<int> coroutine_doubles(JoinHandle<int> from_fiber) { co_return 2 * co_await from_fiber; }
+Task<int> coroutine_doubles(JoinHandle<int> from_fiber) {
+  co_return 2 * co_await from_fiber;
+}
 
 TEST(Ex6_3_Await, FibersAndCoroutinesAwaitEachOther) {
   Executor executor;
@@ -247,8 +252,10 @@ TEST(Fiber, TwoFibersWaitingInCatchBlocksKeepTheirOwnExceptions) {
   auto probe_b = std::make_shared<Probe>();
   CatchAndWait a;
   CatchAndWait b;
-  auto fiber_a = executor.spawn(fiber([&a, probe_a] { catch_and_wait("A", probe_a, &a); }));
-  auto fiber_b = executor.spawn(fiber([&b, probe_b] { catch_and_wait("B", probe_b, &b); }));
+  auto fiber_a =
+      executor.spawn(fiber([&a, probe_a] { catch_and_wait("A", probe_a, &a); }));
+  auto fiber_b =
+      executor.spawn(fiber([&b, probe_b] { catch_and_wait("B", probe_b, &b); }));
   // Were the switch allowed: A suspends in its handler, B runs into its
   // own handler and suspends there, and A resumes first, under B's.
   executor.run_until_stalled();
@@ -263,7 +270,8 @@ TEST(Fiber, TwoFibersWaitingInCatchBlocksKeepTheirOwnExceptions) {
   EXPECT_EQ(a.rethrown, "A");
   EXPECT_EQ(b.rethrown, "B");
   EXPECT_NE(a.refused.find("inside a catch block"), std::string::npos) << a.refused;
-  EXPECT_NE(b.refused.find("leave the catch block first"), std::string::npos) << b.refused;
+  EXPECT_NE(b.refused.find("leave the catch block first"), std::string::npos)
+      << b.refused;
   EXPECT_EQ(probe_a->polls, 0);  // refused before anything was polled
   EXPECT_EQ(probe_b->polls, 0);
 }
@@ -407,6 +415,91 @@ TEST(FiberDeathTest, TheLowestPageOfAStackIsAGuard) {
   boost::context::stack_context plain = unguarded.allocate();
   *(static_cast<volatile char*>(plain.sp) - plain.size) = 1;  // no guard: writable
   unguarded.deallocate(plain);
+}
+
+// 6.1: resume must restore the previous current fiber. Catches
+// `current_fiber = nullptr;` (not restoring the outer fiber) and leaving
+// current_fiber set after the switch back.
+TEST(Ex6_1_Resume, AFiberThatAwaitsAnotherFiberCanStillWaitAfterIt) {
+  Executor executor;
+  auto first = std::make_shared<Probe>();
+  auto second = std::make_shared<Probe>();
+  auto handle = executor.spawn(fiber([first, second] {
+    // Not spawned: the inner fiber is resumed from inside the outer one.
+    int inner = art::await(fiber([first] { return art::await(ProbeFuture(first)); }));
+    return inner + art::await(ProbeFuture(second));
+  }));
+  executor.run_until_stalled();
+  EXPECT_EQ(FiberContext::current(), nullptr);  // no fiber runs on this thread now
+  first->complete(1);
+  executor.run_until_stalled();
+  EXPECT_EQ(FiberContext::current(), nullptr);
+  second->complete(2);
+  executor.run_until_stalled();
+  EXPECT_EQ(art::block_on(handle), 3);
+}
+
+// 6.3: a wake is a reason to poll again, not a promise of a value. Catches
+// an await that returns after one suspension (polls once more and takes
+// the value, whatever the poll answered).
+TEST(Ex6_3_Await, AWakeWithoutAValueOnlyMeansPollAgain) {
+  Executor executor;
+  auto probe = std::make_shared<Probe>();
+  auto handle = executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)); }));
+  executor.run_until_stalled();
+  probe->waker.wake_by_ref();  // woken, but still not ready
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 2);
+  EXPECT_FALSE(handle.is_finished());
+  probe->complete(7);
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 3);
+  EXPECT_EQ(art::block_on(handle), 7);
+}
+
+// 6.3: a cancelled fiber throws before it polls anything. Catches an await
+// that polls once more (with any Context) before it looks at cancelled().
+TEST(Ex6_3_Await, ACancelledFiberDoesNotPollItsFutureAgain) {
+  auto probe = std::make_shared<Probe>();
+  Executor executor;
+  auto handle = executor.spawn(fiber([probe] { return art::await(ProbeFuture(probe)); }));
+  executor.run_until_stalled();
+  EXPECT_EQ(probe->polls, 1);
+  executor.shutdown();
+  EXPECT_EQ(probe->polls, 1);
+  EXPECT_TRUE(probe->destroyed);
+  EXPECT_THROW(art::block_on(handle), TaskCancelled);
+}
+
+// Two wakers that wake nothing, told apart by their data pointers.
+RawWaker clone_tag(void* data);
+void wake_tag(void*) {}
+void drop_tag(void*) noexcept {}
+constexpr WakerVTable tag_vtable{clone_tag, wake_tag, wake_tag, drop_tag};
+RawWaker clone_tag(void* data) { return {data, &tag_vtable}; }
+
+// 6.3: every poll of the awaited future uses the Context of the poll that
+// resumed the fiber this time. Catches an await that takes
+// `Context& cx = fiber->context();` once, before its loop.
+TEST(Ex6_3_Await, EachPollUsesTheContextOfThePollThatResumedTheFiber) {
+  int a = 0;
+  int b = 0;
+  Waker first_waker(RawWaker{&a, &tag_vtable});
+  Waker second_waker(RawWaker{&b, &tag_vtable});
+  Context first(first_waker);  // both stay alive: a stale one is read, not a dangling one
+  Context second(second_waker);
+
+  auto probe = std::make_shared<Probe>();
+  auto future = fiber([probe] { return art::await(ProbeFuture(probe)); });
+  EXPECT_TRUE(future.poll(first).is_pending());
+  EXPECT_TRUE(probe->waker.will_wake(first_waker));
+  EXPECT_TRUE(future.poll(second).is_pending());
+  EXPECT_TRUE(probe->waker.will_wake(second_waker))
+      << "the future kept the waker of an earlier poll";
+  probe->complete(3);
+  auto result = future.poll(second);
+  ASSERT_TRUE(result.is_ready());
+  EXPECT_EQ(result.value(), 3);
 }
 
 }  // namespace
