@@ -98,7 +98,7 @@ format: deps-lint
 # Renders every diagram source in assets/ and copies the SVG into the book.
 diagrams:
 	@tools/deps.sh diagrams
-	@for script in assets/*.py; do python3 "$$script"; echo "rendered $${script%.py}.svg"; done
+	@for script in assets/[a-z]*.py; do python3 "$$script"; echo "rendered $${script%.py}.svg"; done
 	@for source in assets/*.dot; do \
 	  svg=$${source%.dot}.svg; dot -Tsvg "$$source" -o "$$svg"; \
 	  echo "rendered $$svg"; \

@@ -2,7 +2,7 @@
 06), with its guard page. Run from the repository root: `make diagrams`.
 Standard library only."""
 
-from pathlib import Path
+import _svg
 
 W, H = 620, 360
 BOX_X, BOX_W = 190, 200
@@ -19,10 +19,7 @@ def box(y, h, fill, stroke, title, note, dashed=False):
 
 
 def svg() -> str:
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-             f'viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" '
-             'font-size="14">', f'<rect width="{W}" height="{H}" fill="white"/>',
-             '<defs><marker id="arrow" markerWidth="10" markerHeight="8" refX="9" refY="4" '
+    parts = ['<defs><marker id="arrow" markerWidth="10" markerHeight="8" refX="9" refY="4" '
              'orient="auto"><path d="M0,0 L10,4 L0,8 z" fill="#555555"/></marker></defs>']
     parts.append(box(30, 70, "#e8f1fb", "#6a9bd1", "fn's frames", "the first calls"))
     parts.append(box(100, 60, "#e8f1fb", "#6a9bd1", "art::await", "the deepest frame"))
@@ -43,9 +40,8 @@ def svg() -> str:
                  'marker-end="url(#arrow)"/>')
     parts.append('<text x="108" y="165" text-anchor="end" fill="#444444">grows</text>')
     parts.append('<text x="108" y="183" text-anchor="end" fill="#444444">down</text>')
-    parts.append('</svg>')
-    return "\n".join(parts) + "\n"
+    return _svg.document(W, H, parts)
 
 
 if __name__ == "__main__":
-    Path(__file__).with_suffix(".svg").write_text(svg())
+    _svg.write_beside(__file__, svg())

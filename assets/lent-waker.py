@@ -2,7 +2,7 @@
 chapter 04 (a waker of its own) and in chapter 05 (a lent waker). Run from
 the repository root: `make diagrams`. Standard library only."""
 
-from pathlib import Path
+import _svg
 
 ROWS = [  # (title, [(event, change or "")])
     ("chapter 04", [("pop", ""), ("waker()", "+1"), ("entry's release", "−1"),
@@ -16,10 +16,7 @@ H = TOP + GAP * len(ROWS) + 10
 
 
 def svg() -> str:
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-           f'viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" '
-           'font-size="14">', f'<rect width="{W}" height="{H}" fill="white"/>',
-           '<text x="10" y="20" font-weight="bold">one poll, and the atomic '
+    out = ['<text x="10" y="20" font-weight="bold">one poll, and the atomic '
            'operations on its reference count</text>']
     for r, (title, events) in enumerate(ROWS):
         y = TOP + GAP * r + 20
@@ -35,9 +32,8 @@ def svg() -> str:
             if change:
                 out.append(f'<text x="{x}" y="{y + 24}" text-anchor="middle" '
                            f'fill="{colour}" font-weight="bold">{change}</text>')
-    out.append('</svg>')
-    return "\n".join(out) + "\n"
+    return _svg.document(W, H, out)
 
 
 if __name__ == "__main__":
-    Path(__file__).with_suffix(".svg").write_text(svg())
+    _svg.write_beside(__file__, svg())

@@ -3,7 +3,7 @@ tasks against fiber tasks (chapter 06; figures from the table on the
 stackful-versus-stackless page). Run from the repository root: `make diagrams`.
 Standard library only."""
 
-from pathlib import Path
+import _svg
 
 BARS = [  # (label, megabytes, caption, colour)
     ("coroutine tasks", 4.6, "about 4.6 MB: a slot and a frame block each", "#6fb36f"),
@@ -16,10 +16,7 @@ W, H = LEFT + WIDTH + 20, TOP + ROW * len(BARS) + 20
 
 def svg() -> str:
     top = max(mb for _, mb, _, _ in BARS)
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="{H}" '
-           f'viewBox="0 0 {W} {H}" font-family="Helvetica, Arial, sans-serif" '
-           'font-size="14">', f'<rect width="{W}" height="{H}" fill="white"/>',
-           '<text x="20" y="24" font-weight="bold">10 000 tasks, each waiting once</text>']
+    out = ['<text x="20" y="24" font-weight="bold">10 000 tasks, each waiting once</text>']
     for row, (label, mb, caption, colour) in enumerate(BARS):
         y = TOP + ROW * row
         w = max(3, WIDTH * mb / top)
@@ -28,9 +25,8 @@ def svg() -> str:
                    f'fill="{colour}" fill-opacity="0.85"/>')
         out.append(f'<text x="{LEFT + 4}" y="{y + 36}" fill="#444444" font-size="13">'
                    f'{caption}</text>')
-    out.append('</svg>')
-    return "\n".join(out) + "\n"
+    return _svg.document(W, H, out)
 
 
 if __name__ == "__main__":
-    Path(__file__).with_suffix(".svg").write_text(svg())
+    _svg.write_beside(__file__, svg())

@@ -5,7 +5,7 @@ Each row is a holder; a bar is the time it holds a reference. The last row
 is the count that TaskHeader keeps. Standard library only.
 """
 
-from pathlib import Path
+import _svg
 
 EVENTS = ["spawn", "popped", "Pending", "wake", "popped", "Ready", "joined"]
 # holder -> list of (first event index, last event index) it holds across;
@@ -33,10 +33,7 @@ def count_at(event: float) -> int:
 
 
 def svg() -> str:
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
-           f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="Helvetica, Arial, sans-serif" '
-           'font-size="14">',
-           f'<rect width="{WIDTH}" height="{HEIGHT}" fill="white"/>']
+    out = []
     for i, name in enumerate(EVENTS):
         out.append(f'<line x1="{x(i)}" y1="{TOP - 12}" x2="{x(i)}" '
                    f'y2="{TOP + ROW * (len(HOLDERS) + 1) - 6}" stroke="#cccccc" '
@@ -60,9 +57,8 @@ def svg() -> str:
                'font-weight="bold">0</text>')
     out.append(f'<text x="{LEFT}" y="{HEIGHT - 12}" fill="#555555" font-size="13">'
                'the last release, at the join, destroys the task</text>')
-    out.append('</svg>')
-    return "\n".join(out) + "\n"
+    return _svg.document(WIDTH, HEIGHT, out)
 
 
 if __name__ == "__main__":
-    Path(__file__).with_suffix(".svg").write_text(svg())
+    _svg.write_beside(__file__, svg())

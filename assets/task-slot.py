@@ -2,7 +2,7 @@
 what fills it. Run from the repository root: `make diagrams`.
 Standard library only."""
 
-from pathlib import Path
+import _svg
 
 PARTS = [  # (bytes, label, note, fill, stroke)
     (64, "TaskHeader", "64: one cache line", "#eaf6ea", "#6fb36f"),
@@ -15,10 +15,7 @@ W = int(LEFT * 2 + 192 * SCALE)
 
 
 def svg() -> str:
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" height="190" '
-           f'viewBox="0 0 {W} 190" font-family="Helvetica, Arial, sans-serif" '
-           'font-size="14">', f'<rect width="{W}" height="190" fill="white"/>',
-           f'<text x="{LEFT}" y="24" font-weight="bold">one slot: 192 bytes</text>']
+    out = [f'<text x="{LEFT}" y="24" font-weight="bold">one slot: 192 bytes</text>']
     x = LEFT
     for size, label, note, fill, stroke in PARTS:
         w = size * SCALE
@@ -36,9 +33,8 @@ def svg() -> str:
                'too big, or aligned beyond 16: a Boxed pointer</text>')
     out.append(f'<text x="{fx - 66}" y="165" text-anchor="end" fill="#333333">'
                'to a block of the frame pool</text>')
-    out.append('</svg>')
-    return "\n".join(out) + "\n"
+    return _svg.document(W, 190, out)
 
 
 if __name__ == "__main__":
-    Path(__file__).with_suffix(".svg").write_text(svg())
+    _svg.write_beside(__file__, svg())
