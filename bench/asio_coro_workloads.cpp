@@ -31,6 +31,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "asio_peer.hpp"
 #include "workloads.hpp"
 
 namespace asio = boost::asio;
@@ -38,12 +39,7 @@ namespace bench = art::bench;
 
 namespace {
 
-// Runs every handler queued on ctx, then makes the context runnable again for the next
-// iteration: run() returns once it is out of work, and leaves it stopped until restart().
-void run_all(asio::io_context& ctx) {
-  ctx.run();
-  ctx.restart();
-}
+using bench::run_all;
 
 // A one-shot channel for coroutines: one value, one receiver (Boost 1.74 has no
 // asio::experimental::channel; it came with 1.78). It is an Asio asynchronous operation of its

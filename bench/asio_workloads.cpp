@@ -26,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include "asio_peer.hpp"
 #include "workloads.hpp"
 
 #ifndef ART_BENCH_ASIO_CONCURRENCY_HINT
@@ -39,12 +40,7 @@ namespace {
 
 constexpr int kConcurrencyHint = ART_BENCH_ASIO_CONCURRENCY_HINT;
 
-// Runs every handler queued on ctx, then makes the context runnable again for the next
-// iteration: run() returns once it is out of work, and leaves it stopped until restart().
-void run_all(asio::io_context& ctx) {
-  ctx.run();
-  ctx.restart();
-}
+using bench::run_all;
 
 // A one-shot channel: one value, one receiver. Boost 1.74 has no asio::experimental::channel
 // (it came with 1.78), and the workloads need no more than this: a value slot and a handler
