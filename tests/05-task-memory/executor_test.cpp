@@ -230,6 +230,21 @@ TEST(Executor, AbortFromAThreadThatDoesNotOwnTheExecutorIsRefused) {
   EXPECT_TRUE(probe->destroyed);
 }
 
+TEST(Executor, ShutdownFromAThreadThatDoesNotOwnTheExecutorIsRefused) {
+  auto probe = std::make_shared<Probe>();
+  Executor executor;
+  auto handle = executor.spawn(ProbeFuture(probe));
+  executor.run_until_stalled();
+  const std::string message = logic_error_on_another_thread([&] { executor.shutdown(); });
+  EXPECT_NE(message.find("Executor::shutdown called on a thread that does not own the executor"),
+            std::string::npos)
+      << message;
+  EXPECT_FALSE(probe->destroyed);  // nothing was cancelled
+  EXPECT_EQ(executor.live_tasks(), 1U);
+  executor.shutdown();  // on the owner thread
+  EXPECT_TRUE(probe->destroyed);
+}
+
 TEST(Executor, RunningOnAThreadThatDoesNotOwnTheExecutorIsRefused) {
   auto probe = std::make_shared<Probe>();
   Executor executor;

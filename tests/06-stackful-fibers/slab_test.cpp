@@ -3,7 +3,6 @@
 // thread that owns an executor.
 #include <atomic>
 #include <cstdint>
-#include <limits>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -48,10 +47,6 @@ TEST(FiberSlab, FibersSpawnedFromAnotherThreadKeepTheSlotCountFlat) {
   }
   EXPECT_EQ(executor.task_slots(), warm);
   EXPECT_EQ(executor.metrics().completed, std::uint64_t{kRounds} * kTasks);
-}
-
-TEST(TaskId, AGenerationCannotWrap) {
-  EXPECT_EQ(std::numeric_limits<decltype(TaskId::generation)>::digits, 64);
 }
 
 TEST(FiberTaskId, AbortRefusesAFibersIdOfAnotherExecutor) {

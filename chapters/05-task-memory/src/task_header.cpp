@@ -53,6 +53,8 @@ void TaskHeader::schedule() {
   State state = state_.load(std::memory_order_acquire);
   for (;;) {
     if (state == State::idle) {
+      // acq_rel: acquire, to see the task as its last poll left it; release,
+      // so that the poll that follows sees what the waker wrote before.
       if (state_.compare_exchange_weak(state, State::scheduled,
                                        std::memory_order_acq_rel)) {
         executor_->enqueue(this);  // the executor's reference covers the queue
@@ -65,11 +67,12 @@ void TaskHeader::schedule() {
         state_.store(State::notified, std::memory_order_relaxed);
         return;
       }
+      // acq_rel, as above: the poll's end (finish_poll) reads this mark.
       if (state_.compare_exchange_weak(state, State::notified,
                                        std::memory_order_acq_rel))
         return;
     } else {
-      return;  // already queued, already notified, or finished: nothing to do
+      return;  // queued, notified, being cancelled or finished: nothing to do
     }
   }
 }
@@ -93,11 +96,15 @@ bool TaskHeader::finish_poll() {
 TaskHeader::State TaskHeader::cancel() {
   State state = state_.load(std::memory_order_acquire);
   while (state == State::idle || state == State::scheduled) {
+    // acq_rel, as in schedule(): the canceller sees the writes of whoever
+    // changed the state last, and a later waker sees the claim.
     if (state_.compare_exchange_weak(state, State::cancelling,
                                      std::memory_order_acq_rel))
       break;  // `state` still holds the state it was cancelled from
   }
-  return state;  // running (it cannot be cancelled from inside) or done: unchanged
+  // Otherwise unchanged: running or notified (a task cannot be cancelled
+  // from inside its own poll), cancelling (claimed already) or done.
+  return state;
 }
 // ANCHOR_END: transitions
 

@@ -183,10 +183,7 @@ bool ExecutorCore::abort(TaskId id) {
   const TaskHeader::State was = task->cancel();
   if (was != TaskHeader::State::idle && was != TaskHeader::State::scheduled)
     return false;  // done already, or it is the task running right now
-  task->drop_future();  // first, so that a joiner seeing `done` finds it gone
-  ++metrics_.cancelled;
-  task->mark_done();
-  task->notify_joiner();
+  finish_cancelled(task);
   if (was == TaskHeader::State::idle) {  // in no queue: let it go now
     let_go(task);
     task->release();
@@ -220,14 +217,22 @@ void ExecutorCore::cancel(TaskHeader* task) {
   // more: the channel is closed) or drop their handles: both are safe,
   // because each of those tasks is still held by its own executor reference.
   const TaskHeader::State was = task->cancel();
-  if (was == TaskHeader::State::idle || was == TaskHeader::State::scheduled) {
-    task->drop_future();  // first, so that a joiner seeing `done` finds it gone
-    ++metrics_.cancelled;
-    task->mark_done();
-    task->notify_joiner();
-  }
+  if (was == TaskHeader::State::idle || was == TaskHeader::State::scheduled)
+    finish_cancelled(task);
   task->release();
 }
 // ANCHOR_END: shutdown
+
+// ANCHOR: finish_cancelled
+// A task claimed for cancellation (cancelling): its future destroyed first,
+// so that a joiner that sees it done finds the future gone; then published
+// done, then its joiner told.
+void ExecutorCore::finish_cancelled(TaskHeader* task) {
+  task->drop_future();
+  ++metrics_.cancelled;
+  task->mark_done();
+  task->notify_joiner();
+}
+// ANCHOR_END: finish_cancelled
 
 }  // namespace art

@@ -41,7 +41,7 @@ class Then {
       auto result = first->poll(cx);
       if (result.is_pending())
         return pending;
-      // Destroys the first future, then starts the second.
+      // Calls fn (the first future still alive), then replaces the first with its result.
       state_.template emplace<1>(call_with_output(fn_, std::move(result)));
     }
     auto* second = std::get_if<1>(&state_);

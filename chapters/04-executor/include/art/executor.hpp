@@ -24,9 +24,10 @@
 // new tasks through the channel.
 //
 // The Executor belongs to the thread that created it, its owner: the only
-// thread that runs it (run, run_until_stalled, block_on) and spawns with
-// Executor::spawn. Those throw std::logic_error on any other thread, before
-// they change anything.
+// thread that runs it (run, run_until_stalled, block_on), spawns with
+// Executor::spawn and shuts it down. Those throw std::logic_error on any
+// other thread, before they change anything (~Executor cannot throw, so it
+// shuts down wherever the Executor is destroyed).
 #pragma once
 
 #include <cstddef>
@@ -106,7 +107,10 @@ class Executor {
   std::size_t run_until_stalled();  // returns the number of tasks still alive
   template <class F>
   requires Future<std::decay_t<F>> SpawnedOutput<F> block_on(F&& future);
-  void shutdown() { core_->shutdown(); }
+  void shutdown() {
+    core_->require_owner("shutdown");  // ~Executor shuts down wherever it runs
+    core_->shutdown();
+  }
 
   const ExecutorMetrics& metrics() const { return core_->metrics(); }
   std::size_t live_tasks() const { return core_->live_tasks(); }

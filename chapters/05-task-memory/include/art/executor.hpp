@@ -25,8 +25,9 @@
 //
 // The Executor belongs to the thread that created it, its owner: the only
 // thread that runs it (run, run_until_stalled, block_on), spawns with
-// Executor::spawn and aborts. Those throw std::logic_error on any other
-// thread, before they change anything.
+// Executor::spawn, aborts and shuts it down. Those throw std::logic_error on
+// any other thread, before they change anything (~Executor cannot throw, so
+// it shuts down wherever the Executor is destroyed).
 #pragma once
 
 #include <cstddef>
@@ -98,7 +99,10 @@ class Executor {
   std::size_t run_until_stalled();  // returns the number of tasks still alive
   template <class F>
   requires Future<std::decay_t<F>> SpawnedOutput<F> block_on(F&& future);
-  void shutdown() { core_->shutdown(); }
+  void shutdown() {
+    core_->require_owner("shutdown");  // ~Executor shuts down wherever it runs
+    core_->shutdown();
+  }
   // Cancels the task `id` names, unless it is done or running, or the id is
   // stale or names another executor's task.
   bool abort(TaskId id) {

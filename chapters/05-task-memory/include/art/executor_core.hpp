@@ -82,6 +82,7 @@ class ExecutorCore {
   void poll_task(TaskHeader* task);
   void complete(TaskHeader* task);
   void cancel(TaskHeader* task);
+  void finish_cancelled(TaskHeader* task);  // after cancel(): destroy, publish, tell
   void refuse(TaskHeader* task);
 
   const std::thread::id owner_ = std::this_thread::get_id();

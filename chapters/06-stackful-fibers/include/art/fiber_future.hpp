@@ -67,14 +67,13 @@ struct FiberState : FiberContext {
 // ANCHOR: fiber_state_memory
 namespace detail {
 
-// A FramePool block is aligned like any ::operator new block, for every
-// standard type and no more. A state that needs more (a result declared
-// alignas(64), say) gets its memory from the aligned operator new instead.
-inline constexpr std::size_t kFramePoolAlignment = __STDCPP_DEFAULT_NEW_ALIGNMENT__;
+// A FramePool block is aligned to FramePool::kAlignment and no more. A state
+// that needs more (a result declared alignas(64), say) gets its memory from
+// the aligned operator new instead.
 
 template <class State>
 void* allocate_state() {
-  if constexpr (alignof(State) > kFramePoolAlignment)
+  if constexpr (alignof(State) > FramePool::kAlignment)
     return ::operator new (sizeof(State), std::align_val_t{alignof(State)});
   else
     return FramePool::allocate(sizeof(State));
@@ -82,7 +81,7 @@ void* allocate_state() {
 
 template <class State>
 void deallocate_state(void* memory) noexcept {
-  if constexpr (alignof(State) > kFramePoolAlignment)
+  if constexpr (alignof(State) > FramePool::kAlignment)
     ::operator delete (memory, std::align_val_t{alignof(State)});
   else
     FramePool::deallocate(memory, sizeof(State));
