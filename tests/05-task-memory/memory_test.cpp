@@ -146,7 +146,7 @@ TEST(Ex5_2_Slab, AStaleIdIsDetectedWhenItsSlotIsReused) {
   (void)slab.free(second.id, true);
 }
 
-TEST(Ex5_2_Slab, AMadeUpIdIsStale) {
+TEST(Slab, AMadeUpIdIsStale) {
   TaskSlab slab;
   const TaskSlab::Allocation used = slab.allocate(true);
   slab.set_held(used.id.index, true);  // a live task: only the generation can refuse an id
@@ -161,6 +161,28 @@ TEST(Ex5_2_Slab, AMadeUpIdIsStale) {
   EXPECT_EQ(slab.get(TaskId{1'000'000'000, 1, slab_serial}), nullptr);  // beyond the slab
   slab.set_held(used.id.index, false);
   (void)slab.free(used.id, true);
+}
+
+// An executor destroyed while a JoinHandle still holds a task parks its
+// owner in the slab; the free of that last slot, on another thread, hands
+// the owner back, so the slab (and the executor's state) goes with it.
+TEST(Ex5_2_Slab, TheLastFreeOfAnOrphanedSlabHandsBackItsOwner) {
+  TaskSlab slab;
+  const TaskSlab::Allocation first = slab.allocate(true);
+  const TaskSlab::Allocation second = slab.allocate(false);
+  auto owner = std::make_shared<int>(42);
+  std::weak_ptr<int> watch = owner;
+  slab.orphan(std::move(owner));
+  EXPECT_FALSE(watch.expired()) << "orphan() dropped the owner while a slot was in use";
+  std::shared_ptr<void> back;
+  std::jthread other([&] {
+    EXPECT_EQ(slab.free(first.id, false), nullptr) << "a slot is still in use";
+    back = slab.free(second.id, false);
+  });
+  other.join();
+  EXPECT_NE(back, nullptr) << "the last free did not hand back the parked owner";
+  back.reset();
+  EXPECT_TRUE(watch.expired());
 }
 
 TEST(Ex5_2_Slab, SlotsFreedOnAnotherThreadComeBack) {
@@ -201,7 +223,7 @@ TEST(Ex5_2_Slab, AbortWithAStaleIdLeavesTheNewOccupantAlone) {
   EXPECT_FALSE(executor.abort(second.id()));  // now stale too
 }
 
-TEST(Ex5_2_Slab, AbortOfAFinishedTaskIsRefusedWhileItsHandleKeepsTheSlot) {
+TEST(Abort, AbortOfAFinishedTaskIsRefusedWhileItsHandleKeepsTheSlot) {
   Executor executor;
   auto handle = executor.spawn(Immediately(3));
   executor.run_until_stalled();
@@ -212,7 +234,7 @@ TEST(Ex5_2_Slab, AbortOfAFinishedTaskIsRefusedWhileItsHandleKeepsTheSlot) {
   EXPECT_EQ(handle.poll(cx).value(), 3);
 }
 
-TEST(Ex5_2_Slab, AbortOfAQueuedTaskCancelsItBeforeItsFirstPoll) {
+TEST(Abort, AbortOfAQueuedTaskCancelsItBeforeItsFirstPoll) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   Executor executor;
   auto handle = executor.spawn(PendingForever(destroyed));
@@ -410,7 +432,7 @@ struct Big {
   Poll<int> poll(Context& /*cx*/) { return static_cast<int>(payload[63]); }
 };
 
-TEST(Ex5_2_Slab, AFutureTooBigForASlotIsBoxed) {
+TEST(Slab, AFutureTooBigForASlotIsBoxed) {
   static_assert(sizeof(Big) > TaskSlab::kSlotBytes);
   Executor executor;
   Big big;

@@ -41,6 +41,9 @@ TEST(Ex6_1_Resume, AFiberThatNeverWaitsFinishesInOnePoll) {
   executor.run_until_stalled();
   EXPECT_TRUE(handle.is_finished());
   EXPECT_EQ(executor.metrics().polls, 1U);
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  EXPECT_EQ(handle.poll(cx).value(), 1);  // the function's result, not an error
 }
 
 TEST(Ex6_2_Suspend, AwaitSuspendsTheFiberUntilTheWake) {

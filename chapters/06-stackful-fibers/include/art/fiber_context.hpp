@@ -47,6 +47,7 @@ class FiberContext {
 
   Context& context() const { return *cx_; }
   bool cancelled() const { return cancelled_; }
+  bool entered() const { return entered_; }  // the first switch in has happened
 
   // True inside a catch block that the fiber entered itself. The C++
   // runtime keeps the exceptions being handled per thread, not per stack,
@@ -67,6 +68,7 @@ class FiberContext {
   // The fiber's entry function, at its start and at its end.
   void started_from(boost::context::fiber&& caller) {
     sanitizer_.arrived_in_fiber();
+    entered_ = true;
     caller_ = std::move(caller);
   }
   boost::context::fiber finished_to() {
@@ -81,6 +83,7 @@ class FiberContext {
   std::exception_ptr poller_exception_;  // set only while the fiber runs
   boost::context::fiber caller_;
   bool cancelled_ = false;
+  bool entered_ = false;
   SanitizerFiber sanitizer_;  // no-op unless built with ASan
 };
 // ANCHOR_END: fiber_context_rest

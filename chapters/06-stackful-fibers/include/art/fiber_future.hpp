@@ -210,8 +210,12 @@ FiberFuture<T>::~FiberFuture() {
   // A suspended fiber unwinds through FiberCancelled, through our own
   // switches, not through Boost's forced unwinding (which the sanitizers
   // cannot see). One never polled has no fiber and no stack to give back.
-  if (fiber_ && !state_->finished)
-    state_->cancel(fiber_);
+  if (fiber_ && !state_->finished) {
+    if (state_->entered())
+      state_->cancel(fiber_);
+    else
+      fiber_ = {};  // its first switch threw (an unfinished 6.1): Boost frees it
+  }
   state_->release();
 }
 
