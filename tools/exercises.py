@@ -201,6 +201,9 @@ SANITIZER_ENV = {
 # Chapters whose tests a preset cannot run (ThreadSanitizer does not follow
 # fiber switches; the tsan test preset skips them too).
 UNSUPPORTED = {"tsan": {"06"}}
+# Tests a preset skips in a chapter it otherwise runs (a regex on ctest names):
+# from chapter 07 on, the fiber suites are named Fiber*, as in CMakePresets.json.
+SKIPPED = {"tsan": r"^ch0[7-9]\.Fiber|^ch1[0-9]\.Fiber"}
 NINJA_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]\s+(.*)$")
 CTEST_RESULT = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(?:\*\*\*)?(Passed|Failed|Timeout|Not Run|"
                           r"Exception:[^\d]*?|\w[\w ]*?)\s+[\d.]+\s+sec")
@@ -400,7 +403,8 @@ def check(number: str, preset: str = "default") -> int:
         print(f"check: exercises/{chapter.name} does not compile yet; fix the errors above.")
         return 2
     print(f"check: running the tests of {chapter.name}", flush=True)
-    tests = run_tests(build_dir, label, env=SANITIZER_ENV.get(preset))
+    tests = run_tests(build_dir, label, env=SANITIZER_ENV.get(preset),
+                      exclude=SKIPPED.get(preset))
     results, others = match_results(chapter_exercises(chapter), tests)
     state = HintState(exercises_dir)
     print_table(chapter, results, others, open_stubs(student_copy), state)
