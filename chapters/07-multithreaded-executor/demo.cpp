@@ -11,8 +11,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <functional>
-#include <set>
 #include <mutex>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -71,7 +71,8 @@ art::Task<void> waits_for(art::JoinHandle<void> other) { co_await other; }
 
 int main() {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  if (std::getenv("SPDLOG_LEVEL") == nullptr) {  // NOLINT(concurrency-mt-unsafe): no threads yet
+  if (std::getenv("SPDLOG_LEVEL") ==
+      nullptr) {  // NOLINT(concurrency-mt-unsafe): no threads yet
     art::logger().set_level(spdlog::level::info);
   }
   art::Runtime runtime(2);

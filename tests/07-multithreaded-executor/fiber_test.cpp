@@ -75,7 +75,8 @@ TEST(FiberRuntime, AFiberResumesOnAnotherWorkerAfterItWaits) {
   }
   completer.complete(5);
   EXPECT_EQ(art::block_on(fiber_task), 5);
-  EXPECT_NE(after.load(), before.load()) << "the fiber was resumed on the worker held busy";
+  EXPECT_NE(after.load(), before.load())
+      << "the fiber was resumed on the worker held busy";
 }
 
 TEST(FiberRuntime, ShutdownUnwindsASuspendedFiber) {

@@ -1,5 +1,7 @@
 // The runtime as a user meets it: spawn from anywhere, join from anywhere,
 // abort from anywhere, and the refusals that keep a worker from blocking.
+#include "art/runtime.hpp"
+
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -10,7 +12,6 @@
 
 #include <gtest/gtest.h>
 
-#include "art/runtime.hpp"
 #include "art/task.hpp"
 #include "art/yield_now.hpp"
 #include "test_support.hpp"
@@ -138,6 +139,7 @@ TEST(Abort, AnAbortDuringAPollCancelsTheTaskWhenThePollEnds) {
   auto polls = std::make_shared<std::atomic<int>>(0);
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   auto handle = runtime.spawn(MeetsInItsPoll(meet, false, 1, polls, destroyed));
+  const testing::LetThePollGoOnAtScopeEnd let_go{*meet};
   meet->wait_until_polled();
   handle.abort();  // while RUNNING
   EXPECT_EQ(destroyed->load(), 0) << "the future was destroyed while being polled";

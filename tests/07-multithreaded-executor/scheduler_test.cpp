@@ -32,6 +32,14 @@ class Entry final : public TaskHeader {
   void destroy() noexcept override {}
 };
 
+// Closes the scheduler when the scope ends, however it ends: a worker
+// still inside next_task (one that never parked, say) then returns, and
+// its thread can be joined. Declare it after the worker threads.
+struct CloseAtScopeEnd {
+  Scheduler& scheduler;
+  ~CloseAtScopeEnd() { scheduler.close(); }
+};
+
 // Waits (yielding) until `done` says so; false if it did not within `limit`,
 // so that a scheduler that never parks fails instead of hanging the test.
 template <class Done>
@@ -82,6 +90,7 @@ TEST(Ex7_4_Parking, AWorkerWithNothingToDoParksAndAScheduleWakesIt) {
   Entry entry;
   std::atomic<TaskHeader*> taken{nullptr};
   std::jthread worker([&] { taken.store(scheduler.next_task(0)); });
+  const CloseAtScopeEnd close{scheduler};
   ASSERT_TRUE(eventually([&] { return scheduler.parks() == 1; }))
       << "a worker that found the queue empty did not park";
   EXPECT_TRUE(scheduler.schedule(&entry));
@@ -101,6 +110,7 @@ TEST(Ex7_4_Parking, CloseWakesEveryParkedWorker) {
       if (scheduler.next_task(i) == nullptr)
         stopped.fetch_add(1);
     });
+  const CloseAtScopeEnd close{scheduler};
   ASSERT_TRUE(eventually([&] { return scheduler.parks() == 2; }));
   scheduler.close();
   for (auto& worker : workers)
@@ -116,7 +126,8 @@ TEST(Ex7_4_Parking, AnIdleRuntimeUsesNoCpu) {
   const double before = process_cpu_seconds();
   std::this_thread::sleep_for(1s);
   const double used = process_cpu_seconds() - before;
-  EXPECT_LT(used, 0.010) << "an idle runtime burned " << used * 1000 << " ms of CPU in a second";
+  EXPECT_LT(used, 0.010) << "an idle runtime burned " << used * 1000
+                         << " ms of CPU in a second";
 }
 
 // A ping-pong between a plain thread and a task. Before each round both

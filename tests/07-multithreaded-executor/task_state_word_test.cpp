@@ -1,5 +1,7 @@
 // The state word's transitions, one by one, on a bare TaskStateWord; and the
 // one race every wake must survive, forced both ways and then repeated.
+#include "art/task_state_word.hpp"
+
 #include <atomic>
 #include <cstdint>
 #include <latch>
@@ -7,7 +9,6 @@
 
 #include <gtest/gtest.h>
 
-#include "art/task_state_word.hpp"
 #include "test_support.hpp"
 
 namespace art {

@@ -41,7 +41,9 @@ class [[nodiscard]] JoinHandle {
   }
   ~JoinHandle() { detach(); }
 
-  bool is_finished() const { return task_ == nullptr || task_->state().load().complete(); }
+  bool is_finished() const {
+    return task_ == nullptr || task_->state().load().complete();
+  }
   TaskId id() const { return id_; }
   void abort() {
     if (task_ != nullptr)

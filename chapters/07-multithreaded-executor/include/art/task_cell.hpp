@@ -101,7 +101,7 @@ template <class T>
 bool TaskOutput<T>::store_joiner(const Waker& waker) {
   joiner_ = waker;  // the slot is ours: JOIN_WAKER is clear
   if (this->state().set_join_waker())
-    return false;  // handed over: the completer wakes it
+    return false;     // handed over: the completer wakes it
   joiner_ = Waker();  // completed first, and never looked at the slot
   return true;
 }
@@ -170,13 +170,13 @@ class TaskCell final : public TaskOutput<typename F::Output> {
     if constexpr (kPooled)
       return FramePool::allocate(sizeof(TaskCell));
     else
-      return ::operator new(sizeof(TaskCell), std::align_val_t{alignof(TaskCell)});
+      return ::operator new (sizeof(TaskCell), std::align_val_t{alignof(TaskCell)});
   }
   static void deallocate(void* memory) noexcept {
     if constexpr (kPooled)
       FramePool::deallocate(memory, sizeof(TaskCell));
     else
-      ::operator delete(memory, std::align_val_t{alignof(TaskCell)});
+      ::operator delete (memory, std::align_val_t{alignof(TaskCell)});
   }
 
   std::optional<F> future_;
