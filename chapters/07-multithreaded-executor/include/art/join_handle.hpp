@@ -50,6 +50,7 @@ class [[nodiscard]] JoinHandle {
       task_->abort();
   }
 
+  // ANCHOR: join_poll_detach
   Poll<T> poll(Context& cx) {
     if (task_ == nullptr)
       throw std::logic_error("JoinHandle polled after it returned Ready");
@@ -80,6 +81,7 @@ class [[nodiscard]] JoinHandle {
       task_->forget_joiner();  // the slot came back to us: nobody will wake it
     std::exchange(task_, nullptr)->release();
   }
+  // ANCHOR_END: join_poll_detach
 
   TaskOutput<T>* task_;
   TaskId id_;
