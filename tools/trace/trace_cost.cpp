@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <exception>
 #include <string>
 
 #include "art/trace.hpp"
@@ -50,7 +51,12 @@ int main(int argc, char** argv) {
       art::trace::poll_begin(i);
       art::trace::poll_end(i);
     });
-    art::trace::flush();
+    try {
+      art::trace::flush();
+    } catch (const std::exception& error) {
+      std::fprintf(stderr, "%s\n", error.what());
+      return 1;
+    }
     std::printf("tracing on:  %.3f ns per call (%llu poll_begin/poll_end pairs)\n",
                 on / 2, static_cast<unsigned long long>(pairs));
   }

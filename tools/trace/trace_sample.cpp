@@ -11,10 +11,10 @@
 #include <cstdint>
 #include <cstdio>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <string>
 #include <thread>
-#include <vector>
 
 #include "art/trace.hpp"
 
@@ -117,19 +117,21 @@ int main(int argc, char** argv) {
   constexpr int kTasksPerBurst = 8;
   SharedQueue queue;
   std::atomic<int> unfinished{kBursts * (kTasksPerBurst + 1)};
-  std::vector<std::thread> workers;
-  for (int i = 0; i < 2; ++i) {
-    workers.emplace_back(worker, i, std::ref(queue), std::ref(unfinished));
-  }
+  std::thread first(worker, 0, std::ref(queue), std::ref(unfinished));
+  std::thread second(worker, 1, std::ref(queue), std::ref(unfinished));
   for (int burst = 0; burst < kBursts; ++burst) {
     std::this_thread::sleep_for(std::chrono::microseconds(600));
     // Relaxed: ids only need to be unique.
     const std::uint64_t id = next_id.fetch_add(1, std::memory_order_relaxed);
     queue.push(SampleTask{id, 1, kTasksPerBurst});
   }
-  for (auto& thread : workers) {
-    thread.join();
+  first.join();
+  second.join();
+  try {
+    art::trace::flush();
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "%s\n", error.what());
+    return 1;
   }
-  art::trace::flush();
   return 0;
 }

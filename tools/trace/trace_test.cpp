@@ -496,7 +496,11 @@ TEST_F(TraceTest, UnmatchedEndsAreMarkedNotPaired) {
   ASSERT_EQ(polls.size(), 1U);
   EXPECT_EQ(polls[0].task, 1U);
   EXPECT_FALSE(polls[0].open);
-  EXPECT_EQ(written.on_lane("main", "poll_end without its poll_begin").size(), 1U);
+  const auto unmatched = written.on_lane("main", "poll_end without its poll_begin");
+  ASSERT_EQ(unmatched.size(), 1U);
+  EXPECT_EQ(unmatched[0].task, 2U) << "the end of task 2 must not close task 1's poll";
+  EXPECT_GE(unmatched[0].ts + kSlack, polls[0].ts);
+  EXPECT_LE(unmatched[0].ts, polls[0].ts + polls[0].dur + kSlack) << "inside poll 1";
   EXPECT_EQ(written.on_lane("main", "unpark without park").size(), 1U);
 }
 
@@ -641,6 +645,23 @@ TEST_F(TraceTest, UnwritableFileGivesAnErrorThatNamesIt) {
     EXPECT_NE(message.find("ART_TRACE"), std::string::npos) << message;
   }
   EXPECT_FALSE(fs::exists(missing));
+}
+
+TEST_F(TraceTest, SymbolicLinkIsWrittenThroughNotReplaced) {
+  // Like ART_TRACE=/dev/stdout: renaming a finished file over the link would
+  // replace the link itself.
+  const fs::path target = dir_.path() / "target.json";
+  const fs::path link = dir_.path() / "link.json";
+  fs::create_symlink(target, link);
+  trace::detail::start(link.string());
+  trace::name_thread("main");
+  trace::poll_begin(4);
+  trace::poll_end(4);
+  trace::flush();
+  EXPECT_TRUE(fs::is_symlink(link));
+  const auto polls = parse_trace(read_file(target)).on_lane("main", "poll");
+  ASSERT_EQ(polls.size(), 1U);
+  EXPECT_EQ(polls[0].task, 4U);
 }
 
 }  // namespace

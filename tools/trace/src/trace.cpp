@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <new>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <system_error>
@@ -57,6 +58,9 @@ struct Registry {
   std::string path;             // where flush() writes; empty: no trace started
   std::uint64_t origin_ns = 0;  // the trace's time zero
   bool exit_flush_registered = false;
+  // Events recorded or dropped, all threads, when flush() last looked; the
+  // exit flush skips a trace that has not changed since (or failed to write).
+  std::optional<std::uint64_t> events_at_last_flush;
 
   std::mutex flush_mutex;  // one flush (or start) at a time; taken before `mutex`
   std::atomic<detail::FlushHook> flush_hook{nullptr};
@@ -68,6 +72,17 @@ struct Registry {
 Registry& registry() {
   static auto* const instance = new Registry;
   return *instance;
+}
+
+// Events recorded or dropped so far; the caller holds the registry's mutex.
+std::uint64_t events_seen(const Registry& trace) {
+  std::uint64_t total = 0;
+  for (const auto& buffer : trace.buffers) {
+    // Relaxed: a number to compare; no event is read on its account.
+    total += buffer->published.load(std::memory_order_relaxed) +
+             buffer->dropped.load(std::memory_order_relaxed);
+  }
+  return total;
 }
 
 thread_local ThreadBuffer* this_thread_buffer = nullptr;
@@ -84,6 +99,13 @@ void flush_at_exit() noexcept {
   // by a test must not be written again into a directory it removed.
   if (tracing_switch.load(std::memory_order_relaxed) != Switch::on) {
     return;
+  }
+  {
+    Registry& trace = registry();
+    const std::lock_guard lock(trace.mutex);
+    if (trace.events_at_last_flush == events_seen(trace)) {
+      return;  // the runtime flushed at shutdown and nothing happened since
+    }
   }
   try {
     flush();
@@ -442,22 +464,23 @@ std::uint64_t write_lane(JsonWriter& json, const LaneView& view, std::uint64_t f
   return dropped;
 }
 
-[[noreturn]] void fail_to_write(const std::string& what, const std::string& path,
+[[noreturn]] void fail_to_write(const std::string& path, const std::string& step,
                                 int error) {
-  throw std::runtime_error("art::trace: cannot " + what + " '" + path +
-                           "': " + std::generic_category().message(error) +
+  throw std::runtime_error("art::trace: cannot write the trace to '" + path + "' (" +
+                           step + "): " + std::generic_category().message(error) +
                            "; point ART_TRACE at a file in a writable directory");
 }
 
 // Where the trace is written first: beside `path`, renamed over it when
-// complete, so that a reader never sees half a trace. A path that is not a
-// regular file (/dev/stdout, a pipe) is written directly.
+// complete, so that a reader never sees half a trace. Anything but a regular
+// file or a new name (a symbolic link such as /dev/stdout, a pipe) is written
+// directly: renaming over it would replace the link, not what it points to.
 std::string first_written_to(const std::string& path) {
   std::error_code error;
-  const auto status = std::filesystem::status(path, error);
-  const bool special = !error && std::filesystem::exists(status) &&
-                       !std::filesystem::is_regular_file(status);
-  return special ? path : path + ".tmp";
+  const auto status = std::filesystem::symlink_status(path, error);
+  const bool plain = error || !std::filesystem::exists(status) ||
+                     std::filesystem::is_regular_file(status);
+  return plain ? path + ".tmp" : path;
 }
 
 void write_events(std::FILE* file, std::uint64_t origin_ns,
@@ -470,8 +493,6 @@ void write_events(std::FILE* file, std::uint64_t origin_ns,
     dropped += write_lane(json, view, flush_ns, first);
   }
   json.raw("\n],\n");
-  json.raw(R"("displayTimeUnit":"ns",)");
-  json.raw("\n");
   json.raw(R"("otherData":{"dropped_events":")");
   json.number(dropped);
   json.raw(R"(","events_per_thread":")");
@@ -485,7 +506,7 @@ void write_trace(const std::string& path, std::uint64_t origin_ns,
   const std::string target = first_written_to(path);
   std::FILE* file = std::fopen(target.c_str(), "w");
   if (file == nullptr) {
-    fail_to_write("write the trace to", target, errno);
+    fail_to_write(path, "opening " + target, errno);
   }
   std::uint64_t dropped = 0;
   write_events(file, origin_ns, lanes, dropped);
@@ -496,12 +517,12 @@ void write_trace(const std::string& path, std::uint64_t origin_ns,
     if (target != path) {
       std::remove(target.c_str());
     }
-    fail_to_write("write the trace to", target, error);
+    fail_to_write(path, "writing " + target, error);
   }
   if (target != path && std::rename(target.c_str(), path.c_str()) != 0) {
     const int error = errno;
     std::remove(target.c_str());
-    fail_to_write("rename the trace to", path, error);
+    fail_to_write(path, "renaming " + target + " to it", error);
   }
   if (dropped != 0) {
     std::fprintf(stderr,
@@ -556,6 +577,7 @@ void start(std::string_view path) {
   const std::lock_guard lock(trace.mutex);
   trace.path.assign(path);
   trace.origin_ns = now_ns();
+  trace.events_at_last_flush.reset();
   for (const auto& buffer : trace.buffers) {
     // Relaxed: no thread records during start(); the release store of the
     // switch below publishes these to every thread that records next.
@@ -616,6 +638,7 @@ void flush() {
     }
     path = trace.path;
     origin_ns = trace.origin_ns;
+    trace.events_at_last_flush = events_seen(trace);
     for (const auto& buffer : trace.buffers) {
       lanes.push_back(LaneView{buffer.get(), buffer->lane, buffer->name});
     }

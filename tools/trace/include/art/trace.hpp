@@ -77,7 +77,8 @@ void set_flush_hook(FlushHook hook) noexcept;
 }  // namespace detail
 
 // ANCHOR: trace_api
-// True when this process records a trace (ART_TRACE names a file).
+// True when this process records a trace (ART_TRACE names a file, or a test
+// called detail::start).
 inline bool enabled() noexcept { return detail::may_record() && detail::enabled_slow(); }
 
 // The label of the calling thread's lane in the trace, e.g. "worker 0".
@@ -120,8 +121,9 @@ inline void instant(const char* what, std::uint64_t task_id = 0) noexcept {
 }
 
 // Writes everything recorded so far to the trace file, replacing it (a reader
-// never sees half a file). Also runs at exit. Throws std::runtime_error if the
-// file cannot be written. Does nothing when tracing is off.
+// never sees half a file); safe while other threads record. Runs at exit too,
+// if tracing is still on. Throws std::runtime_error if the file cannot be
+// written. Does nothing if no trace was started.
 void flush();
 // ANCHOR_END: trace_api
 
