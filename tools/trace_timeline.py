@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -69,7 +70,7 @@ class Instant:
 class Lane:
     key: tuple  # (pid, tid)
     name: str
-    order: float
+    order: float | None = None  # thread_sort_index, if the trace gives one
     named: bool = False
     polls: list[Span] = field(default_factory=list)
     parked: list[Span] = field(default_factory=list)
@@ -111,8 +112,7 @@ def read_lanes(path: Path) -> list[Lane]:
     def lane_of(event: dict) -> Lane:
         key = (event.get("pid", 0), event.get("tid", 0))
         if key not in lanes:
-            order = float(key[1]) if isinstance(key[1], (int, float)) else 0.0
-            lanes[key] = Lane(key, f"thread {key[1]}", order)
+            lanes[key] = Lane(key, f"thread {key[1]}")
         return lanes[key]
 
     open_spans: dict[tuple, list[tuple[str, float, int | None]]] = {}
@@ -148,7 +148,15 @@ def read_lanes(path: Path) -> list[Lane]:
         raise TraceError(f"{path}: the trace holds no polls, parked spans or instants")
     for lane in drawn:
         nest(lane.polls)
-    return sorted(drawn, key=lambda lane: (lane.order, str(lane.key)))
+    return sorted(drawn, key=display_order)
+
+
+def display_order(lane: Lane) -> tuple:
+    """By thread_sort_index if given, else by name with numbers compared as numbers:
+    main, worker 2, worker 10."""
+    words = re.split(r"(\d+)", lane.name)
+    natural = [(0, int(word), "") if word.isdigit() else (1, 0, word) for word in words if word]
+    return (lane.order is None, lane.order or 0.0, natural, str(lane.key))
 
 
 def nest(polls: list[Span]) -> None:
@@ -269,8 +277,9 @@ def draw_poll(span: Span, extent: tuple[float, float], bar_top: float, lane: Lan
     about = f"task {task or '?'}: poll of {span.end - span.begin:.1f} µs"
     shapes = [element("rect", tooltip(about), class_="poll", data_task=task,
                       data_lane=lane.name, x=left, y=bar_top + inset, width=width,
-                      height=float(BAR_HEIGHT - 2 * inset), fill=fill, stroke="#ffffff",
-                      stroke_width=0.5)]
+                      height=float(BAR_HEIGHT - 2 * inset), fill=fill,
+                      # A white edge parts neighbours; on a bar a few px wide it would pale it.
+                      **({"stroke": "#ffffff", "stroke_width": 0.5} if width >= 4 else {}))]
     if task and span.depth == 0 and width >= 7.5 * len(task) + 4:
         shapes.append(element("text", task, class_="task-id", x=left + width / 2,
                               y=bar_top + BAR_HEIGHT / 2 + 4, text_anchor="middle",

@@ -147,6 +147,27 @@ class OtherTraces(unittest.TestCase):
                         "a nested poll is drawn inside its parent")
         self.assertEqual(len(shapes(svg, "rect", "parked")), 1)
 
+    def test_lanes_in_order_of_name_unless_the_trace_orders_them(self):
+        def lane(tid, name, order=None):
+            events = [{"name": "thread_name", "ph": "M", "pid": 1, "tid": tid,
+                       "args": {"name": name}},
+                      {"name": "poll", "ph": "X", "pid": 1, "tid": tid, "ts": tid, "dur": 1,
+                       "args": {"task": tid}}]
+            if order is not None:
+                events.append({"name": "thread_sort_index", "ph": "M", "pid": 1, "tid": tid,
+                               "args": {"sort_index": order}})
+            return events
+
+        def labels(events):
+            with tempfile.TemporaryDirectory() as directory:
+                svg = render(write_trace(directory, events))
+            return [t.text for t in shapes(svg, "text", "lane-label")]
+
+        by_name = lane(1, "worker 10") + lane(2, "worker 2") + lane(3, "main")
+        self.assertEqual(labels(by_name), ["main", "worker 2", "worker 10"])
+        ordered = lane(1, "b", order=2) + lane(2, "a", order=3) + lane(3, "c", order=1)
+        self.assertEqual(labels(ordered), ["c", "b", "a"])
+
     def test_lane_names_are_escaped(self):
         with tempfile.TemporaryDirectory() as directory:
             trace = write_trace(directory, [

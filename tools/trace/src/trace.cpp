@@ -332,10 +332,8 @@ void write_metadata(JsonWriter& json, const LaneView& view) {
   write_common(json, "thread_name", "M", view.lane);
   json.raw(R"(,"args":{"name":)");
   json.string(label);
-  json.raw("}},\n");
-  write_common(json, "thread_sort_index", "M", view.lane);
-  json.raw(R"(,"args":{"sort_index":)");
-  json.number(view.lane);
+  // No thread_sort_index: lanes are numbered in order of first event, and
+  // viewers order "worker 0, worker 1" by name better than by that.
   json.raw("}}");
 }
 
