@@ -1,8 +1,8 @@
 // Chapter 07 demo: tasks on two worker threads, joined from anywhere.
 //
-//   ./ch07-demo                    narrates what the tasks do
-//   SPDLOG_LEVEL=off ./ch07-demo   prints only the results
-//   ART_TRACE=run.json ./ch07-demo writes a trace of the run (see the book)
+//   ./ch07-demo                    prints what the runtime did
+//   ART_TRACE=run.json ./ch07-demo also writes a trace of the run: one lane
+//                                  per worker, a span per poll (see the book)
 //
 // A parent task spawns children that compute, yield and wait for a timer;
 // they run on whichever worker is free. A plain thread spawns too, and
@@ -39,7 +39,7 @@ art::Task<long> child(int id) {
   long sum = 0;
   for (int round = 0; round < 4; ++round) {
     note_thread();
-    for (int i = 0; i < 100'000; ++i)
+    for (int i = 0; i < 500'000; ++i)
       sum += (i * id) % 7;
     co_await art::yield_now();  // back into the shared queue: any worker may take it
   }

@@ -1,5 +1,6 @@
 #include "art/runtime_core.hpp"
 
+#include <exception>
 #include <string>
 
 #include "art/log.hpp"
@@ -141,13 +142,26 @@ void RuntimeCore::shutdown() {
     return;
   shut_down_ = true;
   owned_.close();       // 1. no spawn gets in any more
-  scheduler_->close();  // 2. every worker finishes its poll and stops
+  scheduler_->close();  // 2. every worker finishes the poll it is in, and stops
   for (std::thread& thread : threads_)
     thread.join();
   while (TaskHeader* task = owned_.pop_any())  // 3. cancel what is left
     shut_down_task(task);
   while (TaskHeader* task = scheduler_->drain())  // 4. drop the queue entries
     task->release();
+  flush_trace();
+}
+
+// The trace (ART_TRACE) is written at exit anyway; writing it here too puts
+// a finished run on disk even if the program never exits normally.
+void RuntimeCore::flush_trace() noexcept {
+  if (!trace::enabled())
+    return;
+  try {
+    trace::flush();
+  } catch (const std::exception& error) {
+    logger().error("trace: {}", error.what());
+  }
 }
 
 void RuntimeCore::shut_down_task(TaskHeader* task) {

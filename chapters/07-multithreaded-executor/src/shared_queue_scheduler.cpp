@@ -35,26 +35,24 @@ TaskHeader* SharedQueueScheduler::next_task(std::size_t /*worker*/) {
   // HINT 2: a condition variable may wake a thread for no reason, and a
   // schedule() notifies only when it counted a sleeper: keep the count
   // exact around the wait, and check again after every wake.
-  // HINT 3: a loop under one lock, which answers when it can (a task, or
-  // closed) and otherwise sleeps as a counted sleeper; parks are counted.
-  // STUB: [[maybe_unused]] static const bool said = art::todo_report(
-  // STUB:     "exercise 7.4: take the next task, or sleep until there is one");
+  // HINT 3: a loop under one lock, which answers when it can (closed, or
+  // a task) and otherwise sleeps as a counted sleeper; parks are counted.
   // STUB: for (;;) {  // works, but spins: an idle worker burns a whole core
   // STUB:   {
   // STUB:     std::lock_guard lock(mutex_);
-  // STUB:     if (TaskHeader* task = queue_.pop())
-  // STUB:       return task;
   // STUB:     if (closed_)
   // STUB:       return nullptr;
+  // STUB:     if (TaskHeader* task = queue_.pop())
+  // STUB:       return task;
   // STUB:   }
   // STUB:   std::this_thread::yield();
   // STUB: }
   std::unique_lock lock(mutex_);
   for (;;) {
+    if (closed_)
+      return nullptr;  // what is still queued is drained, not run
     if (TaskHeader* task = queue_.pop())
       return task;
-    if (closed_)
-      return nullptr;
     ++sleepers_;
     parks_.fetch_add(1, std::memory_order_relaxed);
     trace::park();

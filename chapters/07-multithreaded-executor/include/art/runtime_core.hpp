@@ -77,6 +77,7 @@ class RuntimeCore {
   void cancel(TaskHeader* task, WorkerCounters& counters);
   void complete(TaskHeader* task, bool listed);
   void shut_down_task(TaskHeader* task);
+  static void flush_trace() noexcept;
 
   const std::size_t worker_count_;
   std::unique_ptr<Scheduler> scheduler_;
