@@ -3,6 +3,7 @@
 // cross-thread spawn rate.
 #include <atomic>
 #include <cstdint>
+#include <fstream>
 #include <thread>
 #include <vector>
 
@@ -81,6 +82,15 @@ TEST(Memory, NoGlobalAllocationPerSpawnFromAnotherThreadAfterWarmUp) {
   EXPECT_LE(allocations, kRareRefills) << "in 10,000 spawns from another thread";
 }
 
+// Resident memory in KiB, from /proc/self/statm (its second field, in pages).
+std::uint64_t resident_kib() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0;
+  std::uint64_t resident = 0;
+  statm >> size >> resident;
+  return resident * 4;  // 4 KiB pages
+}
+
 // A producer thread spawns, the workers free: the blocks must find their
 // way home (FramePool's remote lists) or the producer allocates forever.
 TEST(Memory, SteadyCrossThreadSpawnsKeepThePoolsFlat) {
@@ -88,6 +98,8 @@ TEST(Memory, SteadyCrossThreadSpawnsKeepThePoolsFlat) {
   const int per_round = 10'000 / testing::kStressScale;
   std::uint64_t warmed_up = 0;
   std::uint64_t last = 0;
+  std::uint64_t resident_warmed_up = 0;
+  std::uint64_t resident_last = 0;
   std::jthread producer([&] {
     struct Tick {
       using Output = void;
@@ -100,13 +112,23 @@ TEST(Memory, SteadyCrossThreadSpawnsKeepThePoolsFlat) {
         handles.push_back(runtime.spawn(Tick{}));
       for (auto& handle : handles)
         art::block_on(handle);
-      if (round == 4)
+      if (round == 4) {
         warmed_up = FramePool::stats().fresh;
+        resident_warmed_up = resident_kib();
+      }
       last = FramePool::stats().fresh;
+      resident_last = resident_kib();
     }
   });
   producer.join();
   EXPECT_EQ(last, warmed_up) << "the producer kept asking the allocator for task blocks";
+#ifndef ART_TEST_SANITIZED  // ASan keeps freed memory in quarantine on purpose
+  // 15 more rounds of tasks, 64 bytes and up each, would add megabytes if
+  // they were kept; a few hundred KiB of slack is the allocator's own.
+  EXPECT_LT(resident_last, resident_warmed_up + 512)
+      << "resident memory grew from " << resident_warmed_up << " KiB to " << resident_last
+      << " KiB";
+#endif
 }
 
 }  // namespace
