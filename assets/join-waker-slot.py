@@ -33,38 +33,9 @@ PANELS = [  # (title, colour, [(lane, text, owner after[, continues])], ending)
 ]
 
 
-def text(x, y, body, extra=""):
-    return f'<text x="{x}" y="{y}"{extra}>{body}</text>'
-
-
 def svg() -> str:
-    out = []
-    y = 24
-    out.append(text(LANE_X[0], y, "joiner (JoinHandle::poll)", ' font-weight="bold"'))
-    out.append(text(LANE_X[1], y, "worker completing the task", ' font-weight="bold"'))
-    out.append(text(OWNER_X, y, "slot is", ' font-weight="bold"'))
-    y += 16
-    for title, fill, steps, ending in PANELS:
-        top = y
-        height = 34 + ROW * len(steps) + 30
-        out.append(f'<rect x="10" y="{top}" width="{W - 20}" height="{height}" rx="6" '
-                   f'fill="{fill}" stroke="#bbbbbb"/>')
-        out.append(text(20, top + 22, title, ' font-weight="bold"'))
-        line_top, line_bottom = top + 34, top + 34 + ROW * len(steps)
-        for lane in LANE_X:
-            out.append(f'<line x1="{lane}" y1="{line_top}" x2="{lane}" y2="{line_bottom}" '
-                       f'stroke="#999999" stroke-width="1.5"/>')
-        for i, (lane, body, owner, *continued) in enumerate(steps):
-            row_y = line_top + ROW * i + 24
-            x = LANE_X[lane]
-            if not continued:
-                out.append(f'<circle cx="{x}" cy="{row_y - 5}" r="5" fill="#555555"/>')
-            out.append(text(x + 12, row_y, body))
-            if owner:
-                out.append(text(OWNER_X, row_y, owner))
-        out.append(text(20, line_bottom + 20, "→ " + ending, ' font-style="italic"'))
-        y = top + height + 12
-    return _svg.document(W, y, out)
+    headings = ("joiner (JoinHandle::poll)", "worker completing the task", "slot is")
+    return _svg.two_lane_panels(headings, LANE_X, OWNER_X, PANELS, width=W, row=ROW)
 
 
 if __name__ == "__main__":
