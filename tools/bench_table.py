@@ -105,16 +105,16 @@ THREADED_PEERS_NOTE = (
 THREADED_DIFFERENCES_NOTE = (
     "What the sides do differently: every art spawn takes two blocks from the spawning "
     "thread's frame pool (the task, with its JoinHandle's result slot and a state word holding "
-    "its reference count, and the coroutine frame), which go home when a worker of another "
-    "thread frees them; it lists the task in the runtime's sharded task list (a mutex per "
-    "shard) and unlists it at completion, and every queue push and pop takes the run queue's "
-    "mutex; an Asio post queues a handler with no join, no list and no count. art's ping_pong wakes through wakers: the answer marks the ping notified in its "
-    "state word and queues it again; Asio's answer posts the waiting handler directly. art's "
-    "yield wakes its own task, which is queued again after the poll; an Asio yield is one more "
-    "post. Asio's per-thread io_contexts never move work between threads: a thread whose "
-    "context runs dry sleeps while the other has work, and a handler posted from its own "
-    "thread skips the mutex; art's workers, like asio-shared's threads, take any task from the "
-    "one queue."
+    "its reference count, and the coroutine frame), and a block freed on another thread goes "
+    "back to its own pool; the task is listed in the runtime's sharded task list (a mutex per "
+    "shard) until it completes, and every queue push and pop takes the run queue's mutex. An "
+    "Asio post queues a handler with no join, no list and no count. art's ping_pong wakes "
+    "through wakers: the answer marks the ping notified in its state word and queues it "
+    "again; Asio's answer posts the waiting handler directly. art's yield wakes its own task, "
+    "which is queued again after the poll; an Asio yield is one more post. Asio's per-thread "
+    "io_contexts never move work between threads: a thread whose context runs dry sleeps "
+    "while the other has work, and a handler posted from its own thread skips the mutex; "
+    "art's workers, like asio-shared's threads, take any task from the one queue."
 )
 
 # How to read the scaling rows, by clock.

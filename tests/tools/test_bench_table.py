@@ -243,7 +243,8 @@ class ThreadedTableTests(unittest.TestCase):
         single = program("asio", spawn_many=100.0)
         table = self.table(per_thread, single, shared, ch07)
         self.assertIn(
-            THREADED_CAPTION + "\n\n| workload | ch07 | asio-shared | asio-per-thread | ratios to |",
+            THREADED_CAPTION
+            + "\n\n| workload | ch07 | asio-shared | asio-per-thread | ratios to |",
             table,
         )
         asio_table, threaded_table = tables(table)
