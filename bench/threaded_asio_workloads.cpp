@@ -128,9 +128,9 @@ class YieldingTask {
       return;
     }
     --left_;
-    // Asio moved this handler out of its operation before calling it, so the operation's
+    // Asio copied this handler out of its operation before calling it, so the operation's
     // memory is already back in this thread's cache for the post to reuse.
-    asio::post(Pool::here(), std::move(*this));
+    asio::post(Pool::here(), *this);
   }
 
  private:
