@@ -2,11 +2,14 @@
 """Runs every bench-* program in a directory and prints their results as Markdown tables.
 
 This is what `make bench` runs (DESIGN §8: the scheduler workloads on art and on Boost.Asio, in
-one run, reported as ratios against the strongest Asio form). Rows are the workloads of
-bench/workloads.hpp, columns the programs, in two tables: the Asio forms (bench-asio*), then
-art's. A cell is the CPU time of one iteration (--clock=real: its wall-clock time) and its
-ratio to the fastest Asio form on that workload, whose name ends the row. The report also goes
-to <directory>/results.md.
+one run, reported as ratios against the strongest Asio form). For the single-thread programs,
+rows are the workloads of bench/workloads.hpp, columns the programs, in two tables: the Asio
+forms (bench-asio*), then art's. A cell is the CPU time of one iteration (--clock=real: its
+wall-clock time) and its ratio to the fastest Asio form on that workload, whose name ends the
+row. The multi-threaded programs (bench/threaded_peer.hpp: chapter 07's runtime on, and Asio's
+two multi-threaded forms) get a third table, with a row per workload and worker count, the
+same ratios, and each column's scaling from 1 to 2 workers. The report also goes to
+<directory>/results.md.
 
     python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
                                  [--clock={cpu,real}]
@@ -34,6 +37,20 @@ PREFIX = "bench-"
 # Every art column's ratio is taken against the fastest of these on each workload.
 ASIO_PEERS = ("asio", "asio-unsafe", "asio-coro")
 
+# The multi-threaded programs run tokio's four workloads at each of these worker counts, and
+# register them as <workload>/workers:<N> (bench/threaded_peer.hpp).
+THREADED_WORKLOADS = WORKLOADS[:4]
+WORKER_COUNTS = (1, 2)
+WORKERS_MARK = "/workers:"
+
+# Asio's multi-threaded forms, in the order of their columns (after the art columns). Any other
+# multi-threaded bench-asio* program follows them.
+THREADED_ASIO_PEERS = ("asio-shared", "asio-per-thread")
+
+# The chapters whose runtimes are multi-threaded: from chapter 07 on. A program that failed
+# before it measured anything is put in its table by this rule.
+FIRST_THREADED_CHAPTER = 7
+
 # Google Benchmark's time units, in microseconds.
 TO_MICROSECONDS = {"ns": 1e-3, "us": 1.0, "ms": 1e3, "s": 1e6}
 
@@ -45,6 +62,11 @@ DEFAULT_REPETITIONS = 5
 # The line above each table.
 ASIO_CAPTION = "**Asio's forms**, each against the fastest of them:"
 ART_CAPTION = "**art's runtimes**, against the fastest Asio form:"
+
+THREADED_CAPTION = (
+    "**Multi-threaded runtimes** at 1 and 2 workers, against the fastest of Asio's "
+    "multi-threaded forms:"
+)
 
 # What the columns are, printed under the tables.
 PEERS_NOTE = (
@@ -66,6 +88,49 @@ DIFFERENCES_NOTE = (
     "of ping_pong); chapter 05's executor takes its tasks and frames from a slab and a pool, with "
     "no malloc after the first iterations (chapter 04's makes two per spawn)."
 )
+
+# The multi-threaded table's columns, and what each side does that the other does not.
+THREADED_PEERS_NOTE = (
+    "ch07: coroutine tasks on chapter 07's Runtime (one run queue under a mutex, shared by the "
+    "workers, which sleep on a condition variable); "
+    "asio-shared: posted handlers on one io_context run by every thread (default concurrency "
+    "hint); "
+    "asio-per-thread: one io_context per thread (concurrency hint 1), new work spread round "
+    "robin across them, a handler's continuation (a yield, a wake) posted back to its own. "
+    "Every program spawns from the benchmark's thread what tokio's block_on future spawns, and "
+    "that thread then sleeps until the last task counts an atomic down to zero and signals a "
+    "condition variable (the same code on every side); each benchmark starts its threads once."
+)
+
+THREADED_DIFFERENCES_NOTE = (
+    "What the sides do differently: every art spawn takes two blocks from the spawning "
+    "thread's frame pool (the task, with its JoinHandle's result slot and a state word holding "
+    "its reference count, and the coroutine frame), and a block freed on another thread goes "
+    "back to its own pool; the task is listed in the runtime's sharded task list (a mutex per "
+    "shard) until it completes, and every queue push and pop takes the run queue's mutex. An "
+    "Asio post queues a handler with no join, no list and no count. art's ping_pong wakes "
+    "through wakers: the answer marks the ping notified in its state word and queues it "
+    "again; Asio's answer posts the waiting handler directly. art's yield wakes its own task, "
+    "which is queued again after the poll; an Asio yield is one more post. Asio's per-thread "
+    "io_contexts never move work between threads: a thread whose context runs dry sleeps "
+    "while the other has work, and a handler posted from its own thread skips the mutex; "
+    "art's workers, like asio-shared's threads, take any task from the one queue."
+)
+
+# How to read the scaling rows, by clock.
+THREADED_SCALING_NOTE = {
+    "cpu": (
+        "The CPU time is every thread's, the process's: the same work on two threads, so a "
+        "2 ÷ 1 row above 1 is what the second worker costs in all (lock hand-offs, wake-ups, "
+        "sleeping and waking), not a slow-down; --clock=real reports the wall-clock time, "
+        "where the same row is the speed-up (below 1: faster with 2 workers)."
+    ),
+    "real": (
+        "A 2 ÷ 1 row below 1 is a speed-up: the workload finished sooner with 2 workers. On a "
+        "machine whose other processes want the same cores, the wall clock counts their time "
+        "too; the default, --clock=cpu, reports every thread's CPU time instead."
+    ),
+}
 
 # The time the table reports. Every workload runs on one thread that never sleeps (the art roots
 # run with run_until_stalled, and Asio's run() always has a handler to run until the workload is
@@ -114,6 +179,27 @@ def _per_item_ns(entry: dict, clock: str) -> float | None:
     return None
 
 
+# What Google Benchmark appends to a name for the clock it measured with.
+TIME_TYPE_SUFFIXES = ("/process_time", "/real_time", "/manual_time")
+
+
+def _workload_key(run_name: str) -> str:
+    """A benchmark's name without the clock suffixes: spawn_many, or spawn_many/workers:2."""
+    changed = True
+    while changed:
+        changed = False
+        for suffix in TIME_TYPE_SUFFIXES:
+            if run_name.endswith(suffix):
+                run_name = run_name[: -len(suffix)]
+                changed = True
+    return run_name
+
+
+def threaded_key(workload: str, workers: int) -> str:
+    """The key of a multi-threaded measurement: spawn_many/workers:2."""
+    return f"{workload}{WORKERS_MARK}{workers}"
+
+
 def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Measurement]:
     """Reads one program's --benchmark_format=json output into a measurement per workload.
 
@@ -124,7 +210,7 @@ def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Mea
     time_key = f"{clock}_time"
     runs: dict[str, list[dict]] = {}
     for entry in json.loads(text).get("benchmarks", []):
-        runs.setdefault(entry.get("run_name", entry["name"]), []).append(entry)
+        runs.setdefault(_workload_key(entry.get("run_name", entry["name"])), []).append(entry)
 
     measurements = {}
     for name, entries in runs.items():
@@ -150,6 +236,39 @@ def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Mea
 def is_asio(name: str) -> bool:
     """Whether a program is one of the Asio forms (bench-asio*), the peers of the art columns."""
     return name.startswith("asio")
+
+
+def _chapter_number(name: str) -> int | None:
+    """chNN's NN (ch05-futures: 5), or None for a program that is not a chapter's."""
+    if name.startswith("ch") and name[2:4].isdigit():
+        return int(name[2:4])
+    return None
+
+
+def is_threaded(program: ProgramResult) -> bool:
+    """Whether a program belongs in the multi-threaded table.
+
+    By what it measured (names with workers:N); a program that measured nothing (it failed) by
+    its name: Asio's multi-threaded forms, and the chapters from FIRST_THREADED_CHAPTER on.
+    """
+    if program.measurements:
+        return any(WORKERS_MARK in key for key in program.measurements)
+    chapter = _chapter_number(program.name)
+    return program.name in THREADED_ASIO_PEERS or (
+        chapter is not None and chapter >= FIRST_THREADED_CHAPTER
+    )
+
+
+def threaded_column_order(name: str) -> tuple[int, int, str]:
+    """Sort key for the multi-threaded table: art's columns by name, then Asio's forms."""
+    if is_asio(name):
+        rank = (
+            THREADED_ASIO_PEERS.index(name)
+            if name in THREADED_ASIO_PEERS
+            else len(THREADED_ASIO_PEERS)
+        )
+        return (1, rank, name)
+    return (0, 0, name)
 
 
 def column_order(name: str) -> tuple[int, int, str]:
@@ -231,16 +350,57 @@ def _table(
     return lines
 
 
-def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAULT_CLOCK) -> str:
-    """The Markdown report: a header line, the Asio table, the art table, and how to read them.
+def _scaling_cell(program: ProgramResult, workload: str) -> str:
+    """The time at 2 workers over the time at 1, as ×N; – when either is missing."""
+    first, last = (
+        program.measurements.get(threaded_key(workload, workers))
+        for workers in (WORKER_COUNTS[0], WORKER_COUNTS[-1])
+    )
+    if first is None or last is None or first.error or last.error or not first.time_us:
+        return "–"
+    return f"×{last.time_us / first.time_us:.2f}"
 
-    Two tables rather than one, so that each stays narrow enough for the book's column. Every
-    ratio, in both, is to the strongest Asio form on that workload, named in each table's last
-    column.
+
+def _worker_label(workers: int) -> str:
+    return f"{workers} worker" if workers == 1 else f"{workers} workers"
+
+
+def threaded_table(programs: list[ProgramResult]) -> list[str]:
+    """The multi-threaded table: a row per workload and worker count, then the scaling row.
+
+    Every ratio is to the fastest Asio form at the same workload and worker count, named in the
+    last column; the scaling row divides each column's time at 2 workers by its time at 1.
+    """
+    columns = sorted(programs, key=lambda program: threaded_column_order(program.name))
+    asio = [p for p in columns if is_asio(p.name)]
+    first, last = WORKER_COUNTS[0], WORKER_COUNTS[-1]
+    lines = ["| workload | " + " | ".join(p.name for p in columns) + " | ratios to |"]
+    lines.append("|---|" + "---:|" * len(columns) + "---|")
+    for workload in THREADED_WORKLOADS:
+        for workers in WORKER_COUNTS:
+            key = threaded_key(workload, workers)
+            strongest = strongest_asio(asio, key)
+            cells = [_cell(p, key, strongest) for p in columns]
+            cells.append(strongest.name if strongest else "–")
+            lines.append(f"| {workload}, {_worker_label(workers)} | " + " | ".join(cells) + " |")
+        scaling = [_scaling_cell(p, workload) for p in columns]
+        lines.append(f"| {workload}, {last} ÷ {first} | " + " | ".join([*scaling, ""]) + " |")
+    return lines
+
+
+def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAULT_CLOCK) -> str:
+    """The Markdown report: a header line, the tables, and how to read them.
+
+    The single-thread programs get two tables rather than one, so that each stays narrow
+    enough for the book's column; every ratio, in both, is to the strongest Asio form on that
+    workload, named in each table's last column. The multi-threaded programs get the third,
+    whose ratios are to the strongest multi-threaded Asio form.
     """
     ordered = sorted(programs, key=lambda program: column_order(program.name))
-    asio = [p for p in ordered if is_asio(p.name)]
-    art = [p for p in ordered if not is_asio(p.name)]
+    threaded = [p for p in ordered if is_threaded(p)]
+    single = [p for p in ordered if not is_threaded(p)]
+    asio = [p for p in single if is_asio(p.name)]
+    art = [p for p in single if not is_asio(p.name)]
     strongest = {workload: strongest_asio(asio, workload) for workload in WORKLOADS}
 
     def strongest_name(workload: str) -> str:
@@ -251,18 +411,34 @@ def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAUL
         lines += ["", ASIO_CAPTION, "", *_table(asio, "strongest", strongest_name, strongest)]
     if art:
         lines += ["", ART_CAPTION, "", *_table(art, "ratios to", strongest_name, strongest)]
-    lines.append("")
-    lines.append(
-        f"Each cell is the {CLOCK_NAMES[clock]} of one whole workload (median of the "
-        "repetitions) and, as ×N, that time divided by the strongest Asio form's on the same "
-        "workload in the same run (the fastest Asio column, named in the last column): above 1, "
-        "slower than Asio at its best; below 1, faster. The last row is spawn_many's time divided "
-        "by its tasks."
-    )
-    lines.append("")
-    lines.append(PEERS_NOTE)
-    lines.append("")
-    lines.append(DIFFERENCES_NOTE)
+    if single:
+        lines.append("")
+        lines.append(
+            f"Each cell is the {CLOCK_NAMES[clock]} of one whole workload (median of the "
+            "repetitions) and, as ×N, that time divided by the strongest Asio form's on the same "
+            "workload in the same run (the fastest Asio column, named in the last column): "
+            "above 1, slower than Asio at its best; below 1, faster. The last row is "
+            "spawn_many's time divided by its tasks."
+        )
+        lines.append("")
+        lines.append(PEERS_NOTE)
+        lines.append("")
+        lines.append(DIFFERENCES_NOTE)
+    if threaded:
+        lines += ["", THREADED_CAPTION, "", *threaded_table(threaded), ""]
+        lines.append(
+            f"Each cell is the {CLOCK_NAMES[clock]} of one whole workload (median of the "
+            "repetitions) and, as ×N, that time divided by the fastest multi-threaded Asio "
+            "form's at the same worker count in the same run, named in the last column. The "
+            f"{WORKER_COUNTS[-1]} ÷ {WORKER_COUNTS[0]} rows divide each column's time at "
+            f"{WORKER_COUNTS[-1]} workers by its time at {WORKER_COUNTS[0]}."
+        )
+        lines.append("")
+        lines.append(THREADED_SCALING_NOTE[clock])
+        lines.append("")
+        lines.append(THREADED_PEERS_NOTE)
+        lines.append("")
+        lines.append(THREADED_DIFFERENCES_NOTE)
     for program in ordered:
         if program.failure:
             lines.append(f"\n**{PREFIX}{program.name} failed:** {program.failure}")

@@ -13,6 +13,10 @@ from bench_table import (  # noqa: E402
     ASIO_CAPTION,
     DIFFERENCES_NOTE,
     PEERS_NOTE,
+    THREADED_CAPTION,
+    THREADED_DIFFERENCES_NOTE,
+    THREADED_PEERS_NOTE,
+    THREADED_SCALING_NOTE,
     Measurement,
     ProgramResult,
     Strongest,
@@ -89,6 +93,16 @@ class ParseTests(unittest.TestCase):
         wall = parse_benchmark_json(output(entry), clock="real")["spawn_many"]
         self.assertAlmostEqual(wall.time_us, 600.0)
         self.assertAlmostEqual(wall.per_item_ns, 60.0)
+
+    def test_a_threaded_workload_is_keyed_by_its_worker_count_without_its_clock(self):
+        # MeasureProcessCPUTime appends /process_time to the names; UseRealTime, /real_time.
+        text = output(
+            aggregate("spawn_many/workers:1/process_time", "median", 700.0),
+            aggregate("spawn_many/workers:2/process_time/real_time", "median", 900.0),
+        )
+        measurements = parse_benchmark_json(text)
+        self.assertEqual(set(measurements), {"spawn_many/workers:1", "spawn_many/workers:2"})
+        self.assertAlmostEqual(measurements["spawn_many/workers:2"].time_us, 900.0)
 
     def test_an_error_in_any_repetition_makes_the_workload_an_error(self):
         text = output(
@@ -207,6 +221,78 @@ class TableTests(unittest.TestCase):
         (art_table,) = tables(table)
         self.assertEqual(art_table["chained_spawn"], ["3.25 µs", "–"])
         self.assertFalse(program("ch04").failed())
+
+
+def threaded(name, **times):
+    """A multi-threaded program: times in µs by workload_N, N the worker count."""
+    measurements = {}
+    for key, time in times.items():
+        workload, workers = key.rsplit("_", 1)
+        measurements[f"{workload}/workers:{workers}"] = Measurement(time_us=time)
+    return ProgramResult(name, measurements)
+
+
+class ThreadedTableTests(unittest.TestCase):
+    def table(self, *programs, clock="cpu"):
+        return format_table(list(programs), "**Machine:** test", clock)
+
+    def test_threaded_programs_get_their_own_table_art_first(self):
+        ch07 = threaded("ch07", spawn_many_1=500.0, spawn_many_2=800.0)
+        shared = threaded("asio-shared", spawn_many_1=400.0, spawn_many_2=700.0)
+        per_thread = threaded("asio-per-thread", spawn_many_1=300.0, spawn_many_2=250.0)
+        single = program("asio", spawn_many=100.0)
+        table = self.table(per_thread, single, shared, ch07)
+        self.assertIn(
+            THREADED_CAPTION
+            + "\n\n| workload | ch07 | asio-shared | asio-per-thread | ratios to |",
+            table,
+        )
+        asio_table, threaded_table = tables(table)
+        self.assertEqual(asio_table["workload"], ["asio", "strongest"])  # single-thread only
+        rows = [
+            f"{workload}, {kind}"
+            for workload in ["spawn_many", "yield_many", "ping_pong", "chained_spawn"]
+            for kind in ["1 worker", "2 workers", "2 ÷ 1"]
+        ]
+        self.assertEqual(list(threaded_table), ["workload", "---", *rows])
+
+    def test_ratios_are_per_worker_count_and_the_scaling_is_two_over_one(self):
+        ch07 = threaded("ch07", ping_pong_1=600.0, ping_pong_2=900.0)
+        shared = threaded("asio-shared", ping_pong_1=300.0, ping_pong_2=450.0)
+        per_thread = threaded("asio-per-thread", ping_pong_1=400.0, ping_pong_2=300.0)
+        (body,) = tables(self.table(ch07, shared, per_thread))
+        self.assertEqual(
+            body["ping_pong, 1 worker"],
+            ["600 µs (×2.00)", "300 µs (×1.00)", "400 µs (×1.33)", "asio-shared"],
+        )
+        self.assertEqual(
+            body["ping_pong, 2 workers"],
+            ["900 µs (×3.00)", "450 µs (×1.50)", "300 µs (×1.00)", "asio-per-thread"],
+        )
+        self.assertEqual(body["ping_pong, 2 ÷ 1"], ["×1.50", "×1.50", "×0.75", ""])
+        self.assertEqual(body["yield_many, 2 ÷ 1"], ["–", "–", "–", ""])
+
+    def test_a_threaded_program_that_failed_is_placed_by_its_name(self):
+        failed = ProgramResult("ch07", failure="exit status 134: Aborted")
+        single_failed = ProgramResult("ch05", failure="exit status 1")
+        shared = threaded("asio-shared", chained_spawn_1=40.0)
+        art_table, threaded_table = tables(self.table(failed, single_failed, shared))
+        self.assertEqual(art_table["workload"], ["ch05", "ratios to"])
+        self.assertEqual(threaded_table["workload"], ["ch07", "asio-shared", "ratios to"])
+        self.assertEqual(
+            threaded_table["chained_spawn, 1 worker"],
+            ["failed: exit status 134: Aborted", "40.0 µs (×1.00)", "asio-shared"],
+        )
+
+    def test_the_notes_say_what_each_side_does_and_how_to_read_the_scaling(self):
+        shared = threaded("asio-shared", chained_spawn_1=40.0)
+        table = self.table(threaded("ch07", chained_spawn_1=60.0), shared)
+        self.assertIn("\n\n" + THREADED_PEERS_NOTE + "\n", table)
+        self.assertIn("\n\n" + THREADED_DIFFERENCES_NOTE + "\n", table)
+        self.assertIn("\n\n" + THREADED_SCALING_NOTE["cpu"] + "\n", table)
+        self.assertNotIn(PEERS_NOTE, table)  # no single-thread program, no single-thread notes
+        wall = self.table(shared, clock="real")
+        self.assertIn(THREADED_SCALING_NOTE["real"], wall)
 
 
 if __name__ == "__main__":
