@@ -3,6 +3,7 @@
 #include <atomic>
 #include <latch>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 
 #include <gtest/gtest.h>
@@ -77,6 +78,31 @@ TEST(FiberRuntime, AFiberResumesOnAnotherWorkerAfterItWaits) {
   EXPECT_EQ(art::block_on(fiber_task), 5);
   EXPECT_NE(after.load(), before.load())
       << "the fiber was resumed on the worker held busy";
+}
+
+// A destructor that waits while an exception unwinds the fiber: refused,
+// since the thread's count of uncaught exceptions would move to whichever
+// worker resumes the fiber. (The destructor catches the refusal itself: an
+// exception leaving a destructor during unwinding ends the program.)
+TEST(FiberRuntime, AwaitWhileAnExceptionUnwindsIsRefused) {
+  Runtime runtime(2);
+  std::atomic<bool> refused{false};
+  struct WaitsInItsDestructor {
+    std::atomic<bool>* refused;
+    ~WaitsInItsDestructor() {
+      try {
+        art::await(testing::Immediately(1));
+      } catch (const std::logic_error&) {
+        refused->store(true);
+      }
+    }
+  };
+  auto handle = runtime.spawn(fiber([&refused]() -> int {
+    WaitsInItsDestructor guard{&refused};
+    throw std::runtime_error("unwinds through the guard");
+  }));
+  EXPECT_THROW(art::block_on(handle), std::runtime_error);
+  EXPECT_TRUE(refused.load());
 }
 
 TEST(FiberRuntime, ShutdownUnwindsASuspendedFiber) {

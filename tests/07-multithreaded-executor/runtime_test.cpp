@@ -86,6 +86,14 @@ TEST(Runtime, ShutdownOnOneOfItsWorkersIsRefused) {
   EXPECT_THROW(runtime.block_on(shutdown_inside(&runtime)), std::logic_error);
 }
 
+Task<int> art_block_on_inside() { co_return art::block_on(art::spawn(add(1, 1))); }
+
+TEST(Runtime, ArtBlockOnOnAWorkerIsRefused) {
+  Runtime runtime(2);
+  EXPECT_THROW(runtime.block_on(art_block_on_inside()), std::logic_error);
+  runtime.shutdown();  // and the shutdown does not wait for a parked worker
+}
+
 TEST(Runtime, SpawnOutsideAWorkerIsAnError) {
   EXPECT_THROW((void)art::spawn(add(1, 2)), std::logic_error);
 }
@@ -147,6 +155,26 @@ TEST(Abort, AnAbortDuringAPollCancelsTheTaskWhenThePollEnds) {
   EXPECT_THROW(art::block_on(handle), TaskCancelled);
   EXPECT_EQ(polls->load(), 1);
   EXPECT_EQ(destroyed->load(), 1);
+}
+
+// The only worker is held inside another task's poll while the aborted
+// task waits in the queue: the worker's to_running then finds it cancelled.
+TEST(Abort, AnAbortOfAQueuedTaskCancelsItBeforeItsFirstPoll) {
+  Runtime runtime(1);
+  auto meet = std::make_shared<Rendezvous>();
+  auto polls = std::make_shared<std::atomic<int>>(0);
+  auto destroyed = std::make_shared<std::atomic<int>>(0);
+  auto holder = runtime.spawn(MeetsInItsPoll(meet, true, 1, polls, destroyed));
+  const testing::LetThePollGoOnAtScopeEnd let_go{*meet};
+  meet->wait_until_polled();
+  auto queued_destroyed = std::make_shared<std::atomic<int>>(0);
+  auto queued = runtime.spawn(PendingForever(queued_destroyed));
+  queued.abort();
+  meet->let_the_poll_go_on();
+  EXPECT_THROW(art::block_on(queued), TaskCancelled);
+  EXPECT_EQ(queued_destroyed->load(), 1);
+  EXPECT_EQ(art::block_on(holder), 1);
+  EXPECT_EQ(runtime.metrics().polls, 1U) << "the aborted task was polled";
 }
 
 TEST(Abort, AnAbortOfAFinishedTaskChangesNothing) {

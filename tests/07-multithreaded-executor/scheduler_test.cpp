@@ -27,6 +27,7 @@ class Entry final : public TaskHeader {
   bool poll_future(Context& /*cx*/) override { return true; }
   void drop_future() noexcept override {}
   void wake_joiner() override {}
+  void drop_output() noexcept override {}
 
  private:
   void destroy() noexcept override {}
@@ -96,7 +97,7 @@ TEST(Ex7_4_Parking, AWorkerWithNothingToDoParksAndAScheduleWakesIt) {
   EXPECT_TRUE(scheduler.schedule(&entry));
   worker.join();
   EXPECT_EQ(taken.load(), &entry);
-  EXPECT_EQ(scheduler.parks(), 1U) << "one park per empty queue found";
+  EXPECT_GE(scheduler.parks(), 1U);  // more if the condition variable woke it for nothing
   scheduler.close();
 }
 
@@ -130,10 +131,11 @@ TEST(Ex7_4_Parking, AnIdleRuntimeUsesNoCpu) {
                          << " ms of CPU in a second";
 }
 
-// A ping-pong between a plain thread and a task. Before each round both
-// workers are asleep (the test waits for the park that ends the previous
-// round), so each round's spawn must wake a parked worker: a lost wake-up
-// hangs the round, and the test's timeout fails it.
+// A ping-pong between a plain thread and a task. Before each round the
+// test waits until the workers have parked once more than the round
+// before: the worker that ran the last round went back to sleep (or the
+// other one slept meanwhile), so spawns keep meeting sleeping workers. A
+// lost wake-up hangs a round, and the test's timeout fails it.
 TEST(Ex7_4_Parking, EveryRoundOfAPingPongWakesAParkedWorker) {
   Runtime runtime(2);
   const std::uint64_t rounds = 1000 / testing::kStressScale;

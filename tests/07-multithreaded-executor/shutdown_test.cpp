@@ -3,7 +3,9 @@
 #include <atomic>
 #include <latch>
 #include <memory>
+#include <stdexcept>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -37,25 +39,51 @@ TEST(Shutdown, AHundredThousandPendingTasksAreEachDestroyedOnce) {
     EXPECT_THROW(art::block_on(joiner), TaskCancelled);
 }
 
-TEST(Shutdown, AJoinerParkedOnAnotherThreadIsTold) {
+// The joiner has left its waker (forced: its poll returned Pending before
+// the shutdown starts); the shutdown must wake it, and its next poll sees
+// the task cancelled.
+TEST(Shutdown, AJoinerThatLeftAWakerIsTold) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
+  testing::CountingWaker joiner;
   Runtime runtime(2);
   auto handle = runtime.spawn(PendingForever(destroyed));
-  std::atomic<bool> cancelled{false};
-  std::latch joining(1);
-  std::jthread joiner([&] {
-    joining.count_down();
-    try {
-      (void)art::block_on(handle);
-    } catch (const TaskCancelled&) {
-      cancelled.store(true);
-    }
-  });
-  joining.wait();
+  const Waker waker = joiner.waker();
+  Context cx(waker);
+  ASSERT_TRUE(handle.poll(cx).is_pending());
   runtime.shutdown();
-  joiner.join();
-  EXPECT_TRUE(cancelled.load());
+  EXPECT_EQ(joiner.wakes(), 1);
+  EXPECT_THROW((void)handle.poll(cx), TaskCancelled);
   EXPECT_EQ(destroyed->load(), 1);
+}
+
+// A future whose destructor, run by the shutdown, calls shutdown again:
+// refused with an error instead of a deadlock on the shutdown's own lock.
+TEST(Shutdown, AShutdownFromInsideTheShutdownIsRefused) {
+  Runtime runtime(2);
+  std::atomic<bool> refused{false};
+  struct ShutsDownWhenDestroyed {
+    using Output = int;
+    Runtime* runtime;
+    std::atomic<bool>* refused;
+    ShutsDownWhenDestroyed(Runtime* r, std::atomic<bool>* f) : runtime(r), refused(f) {}
+    ShutsDownWhenDestroyed(ShutsDownWhenDestroyed&& other) noexcept
+        : runtime(std::exchange(other.runtime, nullptr)), refused(other.refused) {}
+    ShutsDownWhenDestroyed& operator=(ShutsDownWhenDestroyed&&) = delete;
+    ~ShutsDownWhenDestroyed() {
+      if (runtime == nullptr)
+        return;
+      try {
+        runtime->shutdown();
+      } catch (const std::logic_error&) {
+        refused->store(true);
+      }
+    }
+    Poll<int> poll(Context& /*cx*/) { return pending; }
+  };
+  auto handle = runtime.spawn(ShutsDownWhenDestroyed(&runtime, &refused));
+  EXPECT_EQ(runtime.block_on(testing::Immediately(1)), 1);
+  runtime.shutdown();
+  EXPECT_TRUE(refused.load());
 }
 
 TEST(Shutdown, SpawnAfterShutdownThrowsAndDestroysTheFuture) {

@@ -7,7 +7,7 @@
 namespace art {
 
 // ANCHOR: shared_schedule
-bool SharedQueueScheduler::schedule(TaskHeader* task) {
+bool SharedQueueScheduler::schedule(TaskHeader* task) noexcept {
   bool wake_one = false;
   {
     std::lock_guard lock(mutex_);

@@ -30,7 +30,7 @@ namespace art {
 class SharedQueueScheduler final : public Scheduler {
  public:
   void start(std::size_t /*workers*/) override {}
-  bool schedule(TaskHeader* task) override;
+  bool schedule(TaskHeader* task) noexcept override;
   TaskHeader* next_task(std::size_t worker) override;
   void close() override;
   TaskHeader* drain() override;

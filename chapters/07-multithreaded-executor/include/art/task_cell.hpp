@@ -53,6 +53,12 @@ class TaskOutput : public TaskHeader {
   void forget_joiner() { joiner_ = Waker(); }
   // For the JoinHandle, once complete: the result; rethrows the task's error.
   T take_output();
+  // Whoever the state word makes its owner (see RuntimeCore::complete and
+  // JoinHandle::detach) frees an output that nobody will take.
+  void drop_output() noexcept final {
+    value_.reset();
+    error_ = nullptr;
+  }
 
  protected:
   using TaskHeader::TaskHeader;
