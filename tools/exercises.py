@@ -203,7 +203,8 @@ SANITIZER_ENV = {
 UNSUPPORTED = {"tsan": {"06"}}
 NINJA_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]\s+(.*)$")
 CTEST_RESULT = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(?:\*\*\*)?(Passed|Failed|Timeout|Not Run|"
-                          r"Exception:[^\d]*?|\w[\w ]*?)\s+[\d.]+\s+sec")
+                          r"Exception:[^\d]*?|[\w ]+\*\*\*Exception:[^\d]*?|\w[\w ]*?)"
+                          r"\s+[\d.]+\s+sec")
 
 
 @dataclass
@@ -213,6 +214,12 @@ class TestResult:
     output: str
     timed_out: bool = False
     status: str = ""  # what ctest said: Passed, Failed, Timeout, Exception: SegFault ...
+
+    @property
+    def crashed(self) -> bool:
+        """The test program ended abnormally (a signal, or std::terminate after an
+        exception left a thread) instead of reporting a failure."""
+        return "Exception" in self.status
 
     @property
     def stubs(self) -> list[str]:
@@ -665,6 +672,10 @@ def integrity_of_chapter(chapter: Path, copy: Path, build_dir: Path, warnings: l
         if test.timed_out:
             warnings.append(f"{chapter.name}: {test.name} times out on the students' copy "
                             "instead of failing at a stub")
+        if test.crashed:
+            problems.append(f"{chapter.name}: {test.name} crashes on the students' copy "
+                            f"({test.status}) instead of failing: a stub that throws on "
+                            "another thread?")
     results, _ = match_results(exercises, tests)
     for result in results:
         problems += integrity_problems(chapter, result)
@@ -717,6 +728,9 @@ def alone_problems(chapter: Path, exercise: Exercise, tests: list[TestResult],
             problems.append(f"{where}: {test.name} passes with only this stub in place")
         elif test.timed_out:
             problems.append(f"{where}: {test.name} times out on this stub instead of failing")
+        elif test.crashed:
+            problems.append(f"{where}: {test.name} crashes on this stub ({test.status}) "
+                            "instead of failing: a stub that throws on another thread?")
         elif exercise.declared_stub or exercise.id in test.stubs:
             continue
         elif test.status == "Failed" and test.assertion():
