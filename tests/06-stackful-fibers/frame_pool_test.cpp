@@ -21,16 +21,8 @@
 #include "art/task.hpp"
 #include "art/task_cell.hpp"
 #include "art/task_slab.hpp"
+#include "sanitizers.hpp"
 #include "test_thread.hpp"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ART_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ART_TEST_SANITIZED 1
-#endif
 
 namespace art {
 namespace {
@@ -41,11 +33,7 @@ using testing::TestThread;
 // A sanitizer makes a spawn many times slower, so its builds spawn smaller
 // rounds: what is checked holds round by round, at any size. The default
 // build runs the full 100 rounds of 10,000.
-#ifdef ART_TEST_SANITIZED
-constexpr int kRemoteTasksPerRound = 1'000;
-#else
-constexpr int kRemoteTasksPerRound = 10'000;
-#endif
+constexpr int kRemoteTasksPerRound = testing::kSanitized ? 1'000 : 10'000;
 
 std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
