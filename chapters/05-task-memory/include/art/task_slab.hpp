@@ -60,6 +60,7 @@ namespace art {
 class TaskSlab {
  public:
   static constexpr std::size_t kSlotBytes = 192;
+  static constexpr std::size_t kSlotAlignment = 16;  // of a slot's bytes
   static constexpr std::size_t kSlotsPerPage = 1024;
   static constexpr std::size_t kMaxPages = 4096;  // up to 4 Mi live tasks
   // Slots cross between the owner's side and the shared side a batch at a
@@ -106,7 +107,8 @@ class TaskSlab {
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
   struct Slot {
-    alignas(16) std::array<std::byte, kSlotBytes> bytes;  // a task, or FreeLinks
+    // A task, or FreeLinks.
+    alignas(kSlotAlignment) std::array<std::byte, kSlotBytes> bytes;
     std::atomic<std::uint64_t> generation{0};
     bool held = false;  // the executor's thread only
   };
