@@ -97,6 +97,7 @@ class TaskSlab {
   void* get(TaskId id) const;
 
   std::uint64_t serial() const { return serial_; }
+  // Acquire, paired with grow()'s release: get() may look up any index below.
   std::size_t capacity() const {
     return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage;
   }
@@ -149,6 +150,9 @@ class TaskSlab {
   std::uint32_t shared_batches_ = kNone;  // full batches, linked by their first slots
   std::int64_t shared_in_use_ = 0;        // allocated minus freed on the shared side
   std::shared_ptr<void> orphan_owner_;
+  // Atomic because grow() stores them under mutex_ and others read them
+  // without it (slot() on the owner's side, capacity() in get()); each
+  // order is justified where it is loaded or stored.
   std::array<std::atomic<Page*>, kMaxPages> pages_{};
   std::atomic<std::size_t> pages_used_{0};
 };
