@@ -87,9 +87,9 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
   // Odd generations are live tasks, even ones free slots: a made-up id of a
   // slot that was never handed out is stale too. Loaded relaxed: the slot
   // came off a free list, which orders the last store to its generation
-  // (the free's, or the page's construction) before this load. Stored with release, paired with get()'s
-  // acquire: the executor's thread, finding the slot held, sees the
-  // generation of the task it holds.
+  // (the free's, or the page's construction) before this load. Stored
+  // with release, paired with get()'s acquire: the executor's thread,
+  // finding the slot held, sees the generation of the task it holds.
   Slot& chosen = slot(index);
   const auto generation = chosen.generation.load(std::memory_order_relaxed) + 1;
   chosen.generation.store(generation, std::memory_order_release);
