@@ -1,6 +1,6 @@
 """What the demo timelines in assets/ share: one row per task with the
 spans it waits, what it says when it ends, and a last row with the moments
-the executor's thread runs. Standard library only; not a diagram itself
+the polling thread runs. Standard library only; not a diagram itself
 (make diagrams skips _*.py)."""
 
 import _svg
@@ -12,9 +12,9 @@ WAIT, RUN = "#e8f1fb", "#3f6fa8"
 
 def timeline(title: str, end_ms: int, step_ms: int,
              rows: list[tuple[str, list[tuple[float, float, str]], str]],
-             runs: list[float], note: str) -> str:
+             runs: list[float], note: str, runs_label: str = "executor's thread") -> str:
     """`rows` holds (task, waits as (from ms, to ms, label), what it says at
-    its end); `runs` the moments the executor's thread polls."""
+    its end); `runs` the moments the thread named `runs_label` polls."""
 
     def x(ms: float) -> float:
         return LEFT + (WIDTH - LEFT - RIGHT) * ms / end_ms
@@ -41,7 +41,7 @@ def timeline(title: str, end_ms: int, step_ms: int,
                    f'{result}</text>')
     y = bottom - ROW
     out.append(f'<text x="{LEFT - 12}" y="{y + 18}" text-anchor="end" '
-               'fill="#333333">executor\'s thread</text>')
+               f'fill="#333333">{runs_label}</text>')
     for ms in runs:
         out.append(f'<rect x="{x(ms) - 3:.1f}" y="{y}" width="6" height="{BAR_H}" '
                    f'fill="{RUN}"/>')
