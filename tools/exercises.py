@@ -219,7 +219,7 @@ class TestResult:
     def crashed(self) -> bool:
         """The test program ended abnormally (a signal, or std::terminate after an
         exception left a thread) instead of reporting a failure."""
-        return "Exception" in self.status
+        return self.status.startswith("Exception")
 
     @property
     def stubs(self) -> list[str]:
@@ -326,6 +326,15 @@ def build(build_dir: Path, targets: list[str], quiet: bool) -> str | None:
     return None
 
 
+def ctest_status(said: str) -> str:
+    """What ctest said, with "Subprocess aborted***Exception:" (a test program
+    ended by std::terminate) in the form of "Exception: SegFault"."""
+    said = said.strip()
+    if said.endswith("***Exception:"):
+        return "Exception: " + said.removesuffix("***Exception:").strip()
+    return said
+
+
 def run_tests(build_dir: Path, label: str, name_regex: str | None = None,
               env: dict | None = None, exclude: str | None = None) -> list[TestResult]:
     junit = build_dir / f"results-{label}.xml"
@@ -337,7 +346,7 @@ def run_tests(build_dir: Path, label: str, name_regex: str | None = None,
     if exclude:
         command += ["-E", exclude]
     summary = run(command, quiet=True, env=env).stdout or ""
-    statuses = {m[1]: m[2].strip() for m in CTEST_RESULT.finditer(summary)}
+    statuses = {m[1]: ctest_status(m[2]) for m in CTEST_RESULT.finditer(summary)}
     if not junit.exists():
         return []
     results: list[TestResult] = []
