@@ -206,7 +206,8 @@ UNSUPPORTED = {"tsan": {"06"}}
 SKIPPED = {"tsan": r"^ch0[7-9]\.Fiber|^ch1[0-9]\.Fiber"}
 NINJA_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]\s+(.*)$")
 CTEST_RESULT = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(?:\*\*\*)?(Passed|Failed|Timeout|Not Run|"
-                          r"Exception:[^\d]*?|\w[\w ]*?)\s+[\d.]+\s+sec")
+                          r"Exception:[^\d]*?|[\w ]+\*\*\*Exception:[^\d]*?|\w[\w ]*?)"
+                          r"\s+[\d.]+\s+sec")
 
 
 @dataclass
@@ -216,6 +217,12 @@ class TestResult:
     output: str
     timed_out: bool = False
     status: str = ""  # what ctest said: Passed, Failed, Timeout, Exception: SegFault ...
+
+    @property
+    def crashed(self) -> bool:
+        """The test program ended abnormally (a signal, or std::terminate after an
+        exception left a thread) instead of reporting a failure."""
+        return self.status.startswith("Exception")
 
     @property
     def stubs(self) -> list[str]:
@@ -322,6 +329,15 @@ def build(build_dir: Path, targets: list[str], quiet: bool) -> str | None:
     return None
 
 
+def ctest_status(said: str) -> str:
+    """What ctest said, with "Subprocess aborted***Exception:" (a test program
+    ended by std::terminate) in the form of "Exception: SegFault"."""
+    said = said.strip()
+    if said.endswith("***Exception:"):
+        return "Exception: " + said.removesuffix("***Exception:").strip()
+    return said
+
+
 def run_tests(build_dir: Path, label: str, name_regex: str | None = None,
               env: dict | None = None, exclude: str | None = None) -> list[TestResult]:
     junit = build_dir / f"results-{label}.xml"
@@ -333,7 +349,7 @@ def run_tests(build_dir: Path, label: str, name_regex: str | None = None,
     if exclude:
         command += ["-E", exclude]
     summary = run(command, quiet=True, env=env).stdout or ""
-    statuses = {m[1]: m[2].strip() for m in CTEST_RESULT.finditer(summary)}
+    statuses = {m[1]: ctest_status(m[2]) for m in CTEST_RESULT.finditer(summary)}
     if not junit.exists():
         return []
     results: list[TestResult] = []
@@ -669,6 +685,10 @@ def integrity_of_chapter(chapter: Path, copy: Path, build_dir: Path, warnings: l
         if test.timed_out:
             warnings.append(f"{chapter.name}: {test.name} times out on the students' copy "
                             "instead of failing at a stub")
+        if test.crashed:  # a warning: a runtime's own threads can reach a stub too
+            warnings.append(f"{chapter.name}: {test.name} crashes on the students' copy "
+                            f"({test.status}) instead of failing: a stub that throws on "
+                            "a thread the test does not guard?")
     results, _ = match_results(exercises, tests)
     for result in results:
         problems += integrity_problems(chapter, result)
@@ -711,12 +731,18 @@ def integrity_problems(chapter: Path, result: ExerciseResult) -> list[str]:
 
 def alone_problems(chapter: Path, exercise: Exercise, tests: list[TestResult],
                    warnings: list[str] | None = None) -> list[str]:
-    """A test of the exercise that passes, hangs or crashes on its stub alone is a
-    problem; one that fails by an assertion without the stub's TODO message is
-    a warning (the student sees the assertion but not which stub it met)."""
+    """A test of the exercise that passes, hangs, or fails without the TODO message
+    of its stub alone is a problem. Warnings: one that fails by an assertion
+    without that message (the student sees the assertion but not which stub it
+    met), and one whose program ends at the stub (std::terminate: the message is
+    printed, and the test program ends there)."""
     where = f"{chapter.name}: exercise {exercise.id} alone"
     problems = []
     for test in tests:
+        if test.crashed and warnings is not None:
+            warnings.append(f"{where}: {test.name} crashes on this stub ({test.status}) "
+                            "instead of failing: a stub that throws on a thread the test "
+                            "does not guard?")
         if test.passed:
             problems.append(f"{where}: {test.name} passes with only this stub in place")
         elif test.timed_out:

@@ -84,7 +84,7 @@ class WakesItselfThenArms {
   Slot* slot_;
 };
 
-TEST(Ex4_3_Executor, ARequeueThatCannotAllocateLeavesTheTaskIdleForTheNextWake) {
+TEST(Ex4_2_Requeue, ARequeueThatCannotAllocateLeavesTheTaskIdleForTheNextWake) {
   constexpr int kTasks = 1000;
   std::vector<Slot> slots(kTasks);
   Executor executor;

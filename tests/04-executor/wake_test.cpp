@@ -17,12 +17,14 @@
 #include "art/yield_now.hpp"
 #include "probe_future.hpp"
 #include "test_futures.hpp"
+#include "test_thread.hpp"
 
 namespace art {
 namespace {
 
 using testing::Probe;
 using testing::ProbeFuture;
+using testing::run_on_another_thread;
 using testing::WakesItselfWhilePolled;
 using testing::WokenByOtherThreadsWhilePolled;
 
@@ -33,9 +35,11 @@ TEST(Ex4_1_Wake, WakeFromAnotherThreadRunsTheTask) {
   auto [input, completer] = make_manual_future<int>();
   auto handle = executor.spawn(add_one(std::move(input)));
   EXPECT_EQ(executor.run_until_stalled(), 1U);  // waiting for the other thread
-  std::jthread other(
+  // Joined before the run: a wake that failed there fails the test here,
+  // instead of leaving run() to sleep for ever.
+  run_on_another_thread(
       [completer = std::move(completer)]() mutable { completer.complete(41); });
-  executor.run();  // sleeps until the wake arrives through the channel
+  executor.run();  // the wake arrived through the channel
   EXPECT_TRUE(handle.is_finished());
   EXPECT_EQ(executor.live_tasks(), 0U);
 }

@@ -17,6 +17,7 @@
 #include "art/timer_future.hpp"
 #include "probe_future.hpp"
 #include "test_futures.hpp"
+#include "test_thread.hpp"
 
 namespace art {
 namespace {
@@ -25,6 +26,7 @@ using namespace std::chrono_literals;
 using testing::Immediately;
 using testing::Probe;
 using testing::ProbeFuture;
+using testing::TestThread;
 
 Task<int> twice(int x) { co_return 2 * x; }
 
@@ -111,12 +113,20 @@ TEST(Executor, ASpawnerSendsTasksFromAnotherThread) {
   Executor executor;
   Spawner spawner = executor.spawner();
   auto [result, completer] = make_manual_future<int>();
-  std::jthread other([spawner, completer = std::move(completer)]() mutable {
+  TestThread other([spawner, completer = std::move(completer)]() mutable {
     auto handle = spawner.spawn(twice(50));
     completer.complete(1);
     (void)handle;  // joined on the executor's thread only: dropping detaches
   });
-  EXPECT_EQ(executor.block_on(std::move(result)), 1);
+  int sent = 0;
+  try {
+    sent = executor.block_on(std::move(result));  // throws if the thread failed first
+  } catch (...) {
+    other.join();  // rethrows what failed there, the cause
+    throw;
+  }
+  EXPECT_EQ(sent, 1);
+  other.join();
   executor.run();
   EXPECT_EQ(executor.metrics().spawned, 2U);
   EXPECT_EQ(executor.metrics().completed, 2U);

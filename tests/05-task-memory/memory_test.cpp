@@ -22,12 +22,14 @@
 #include "art/task.hpp"
 #include "art/task_slab.hpp"
 #include "art/yield_now.hpp"
+#include "sanitizers.hpp"
 #include "test_futures.hpp"
 
 namespace art {
 namespace {
 
 using testing::Immediately;
+using testing::kThreadSanitizer;
 using testing::PendingForever;
 
 TEST(Ex5_1_FramePool, AFreedBlockIsReusedForTheSameSizeClass) {
@@ -263,18 +265,6 @@ TEST(Slab, SlotsFreedOnTheOwnersSideReachTheOtherThreads) {
   // A page alive at a time, the owner's cache, and the page a growth adds.
   EXPECT_LE(slab.capacity(), 2 * TaskSlab::kSlotsPerPage + TaskSlab::kMaxCachedSlots);
 }
-
-#if defined(__SANITIZE_THREAD__)  // GCC
-constexpr bool kThreadSanitizer = true;
-#elif defined(__has_feature)  // Clang
-#if __has_feature(thread_sanitizer)
-constexpr bool kThreadSanitizer = true;
-#else
-constexpr bool kThreadSanitizer = false;
-#endif
-#else
-constexpr bool kThreadSanitizer = false;
-#endif
 
 // Every round, another thread spawns (the shared side) and the executor's
 // loop completes and frees (the owner's side). A fifth of the spawns under

@@ -8,7 +8,6 @@
 #include <barrier>
 #include <cstddef>
 #include <cstdint>
-#include <exception>
 #include <fstream>
 #include <stdexcept>
 #include <thread>
@@ -22,27 +21,19 @@
 #include "art/task.hpp"
 #include "art/task_cell.hpp"
 #include "art/task_slab.hpp"
-
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define ART_TEST_SANITIZED 1
-#endif
-#endif
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-#define ART_TEST_SANITIZED 1
-#endif
+#include "sanitizers.hpp"
+#include "test_thread.hpp"
 
 namespace art {
 namespace {
 
+using testing::run_on_another_thread;
+using testing::TestThread;
+
 // A sanitizer makes a spawn many times slower, so its builds spawn smaller
 // rounds: what is checked holds round by round, at any size. The default
 // build runs the full 100 rounds of 10,000.
-#ifdef ART_TEST_SANITIZED
-constexpr int kRemoteTasksPerRound = 1'000;
-#else
-constexpr int kRemoteTasksPerRound = 10'000;
-#endif
+constexpr int kRemoteTasksPerRound = testing::kSanitized ? 1'000 : 10'000;
 
 std::size_t resident_bytes() {
   std::ifstream statm("/proc/self/statm");
@@ -74,38 +65,35 @@ RemoteRounds spawn_from_another_thread(int warm_up, int rounds, int tasks,
   Executor executor;
   Spawner spawner = executor.spawner();
   std::barrier turns(2);
-  std::exception_ptr producer_error;
   // Relaxed: set before the executor leaves the barrier, read after it.
   std::atomic<bool> executor_failed{false};
   RemoteRounds result;
   result.fresh_blocks.reserve(static_cast<std::size_t>(rounds));
   std::vector<JoinHandle<int>> handles;
   handles.reserve(static_cast<std::size_t>(tasks));
-  std::thread producer([&] {
-    try {
-      for (int round = 0; round < warm_up + rounds; ++round) {
-        const std::uint64_t fresh_before = FramePool::stats().fresh;
-        for (int i = 0; i < tasks; ++i) {
-          if (detached)
-            (void)spawner.spawn(remote_work(i));
-          else
-            handles.push_back(spawner.spawn(remote_work(i)));
+  TestThread producer(
+      [&] {
+        for (int round = 0; round < warm_up + rounds; ++round) {
+          const std::uint64_t fresh_before = FramePool::stats().fresh;
+          for (int i = 0; i < tasks; ++i) {
+            if (detached)
+              (void)spawner.spawn(remote_work(i));
+            else
+              handles.push_back(spawner.spawn(remote_work(i)));
+          }
+          if (round >= warm_up)
+            result.fresh_blocks.push_back(FramePool::stats().fresh - fresh_before);
+          turns.arrive_and_wait();  // spawned: the executor's turn
+          turns.arrive_and_wait();  // run (frames freed there): the next round
+          if (executor_failed.load(std::memory_order_relaxed))
+            return;
+          // The last reference to each slot goes here, so the slots, unlike
+          // the frames, come back to this thread's side of the slab.
+          handles.clear();
         }
-        if (round >= warm_up)
-          result.fresh_blocks.push_back(FramePool::stats().fresh - fresh_before);
-        turns.arrive_and_wait();  // spawned: the executor's turn
-        turns.arrive_and_wait();  // run (frames freed there): the next round
-        if (executor_failed.load(std::memory_order_relaxed))
-          return;
-        // The last reference to each slot goes here, so the slots, unlike
-        // the frames, come back to this thread's side of the slab.
-        handles.clear();
-      }
-    } catch (...) {
-      producer_error = std::current_exception();
-      turns.arrive_and_drop();  // the executor goes on alone (and the test fails)
-    }
-  });
+      },
+      // Failed: the executor goes on alone (and the test fails).
+      [&] { turns.arrive_and_drop(); });
   result.allocations.reserve(static_cast<std::size_t>(rounds));
   std::size_t resident_before = 0;
   std::uint64_t allocations_before = 0;
@@ -126,14 +114,11 @@ RemoteRounds spawn_from_another_thread(int warm_up, int rounds, int tasks,
   } catch (...) {
     executor_failed.store(true, std::memory_order_relaxed);
     turns.arrive_and_drop();  // the producer finds the flag and stops
-    producer.join();
-    throw;
+    throw;                    // once the producer's destructor has waited for it
   }
-  producer.join();
+  producer.join();  // rethrows what failed there
   result.resident_growth = static_cast<std::int64_t>(resident_bytes()) -
                            static_cast<std::int64_t>(resident_before);
-  if (producer_error)
-    std::rethrow_exception(producer_error);
   return result;
 }
 
@@ -245,43 +230,34 @@ TEST(Boxed, AFutureWhoseMoveThrowsGivesItsBlockBack) {
   EXPECT_EQ(FramePool::stats().reused, before.reused + 2);
 }
 
-// Runs `body` on a new thread and waits for it to end (and its pool with it).
-template <class Body>
-void on_a_thread_that_exits(Body body) {
-  std::thread(body).join();
-}
-
+// The owner allocates, another thread frees while the owner waits, and
+// the owner's next allocation is the same block, come home. Each runs on a
+// thread of its own, so the stats are theirs alone; a thread's pool goes
+// with the thread (run_on_another_thread returns once it has ended).
 TEST(FramePoolRemoteFree, ABlockFreedHereGoesHomeToItsOwnersPool) {
-  void* block = nullptr;
-  std::barrier turns(2);
-  FramePool::Stats owner_after{};
-  std::thread owner([&] {
-    block = FramePool::allocate(100);
-    turns.arrive_and_wait();  // handed over
-    turns.arrive_and_wait();  // freed over there
+  run_on_another_thread([] {  // the owner
+    void* block = FramePool::allocate(100);
+    run_on_another_thread([block] {  // the freer
+      FramePool::deallocate(block, 100);
+      void* mine = FramePool::allocate(100);  // not the one just freed: that is not ours
+      EXPECT_NE(mine, block);
+      FramePool::deallocate(mine, 100);
+      EXPECT_EQ(FramePool::stats().came_home, 0U);
+    });
     void* again = FramePool::allocate(100);
-    owner_after = FramePool::stats();
+    const FramePool::Stats owner_after = FramePool::stats();
     FramePool::deallocate(again, 100);
     EXPECT_EQ(again, block);
+    EXPECT_EQ(owner_after.fresh, 1U);
+    EXPECT_EQ(owner_after.came_home, 1U);
+    EXPECT_EQ(owner_after.reused, 1U);
   });
-  turns.arrive_and_wait();
-  const FramePool::Stats here_before = FramePool::stats();
-  FramePool::deallocate(block, 100);
-  void* mine = FramePool::allocate(100);  // not the one just freed: that is not ours
-  EXPECT_NE(mine, block);
-  FramePool::deallocate(mine, 100);
-  turns.arrive_and_wait();
-  owner.join();
-  EXPECT_EQ(owner_after.fresh, 1U);
-  EXPECT_EQ(owner_after.came_home, 1U);
-  EXPECT_EQ(owner_after.reused, 1U);
-  EXPECT_EQ(FramePool::stats().came_home, here_before.came_home);
 }
 
 TEST(FramePoolRemoteFree, APoolOutlivesItsThreadUntilItsLastBlockComesBack) {
   const std::size_t pools_before = FramePool::live_pools();
   std::array<void*, 3> blocks{};
-  on_a_thread_that_exits([&] {
+  run_on_another_thread([&] {
     for (void*& block : blocks)
       block = FramePool::allocate(200);
     FramePool::deallocate(FramePool::allocate(300), 300);  // held by the pool at exit
@@ -297,7 +273,7 @@ TEST(FramePoolRemoteFree, APoolOutlivesItsThreadUntilItsLastBlockComesBack) {
 
 TEST(FramePoolRemoteFree, APoolWithNothingOutIsFreedAtThreadExit) {
   const std::size_t pools_before = FramePool::live_pools();
-  on_a_thread_that_exits([] { FramePool::deallocate(FramePool::allocate(64), 64); });
+  run_on_another_thread([] { FramePool::deallocate(FramePool::allocate(64), 64); });
   EXPECT_EQ(FramePool::live_pools(), pools_before);
 }
 
@@ -309,13 +285,16 @@ TEST(FramePoolRemoteFree, AFreeRacingItsOwnersExitIsNeitherLostNorFreedTwice) {
   for (int round = 0; round < 200; ++round) {
     std::barrier start(2);
     void* block = nullptr;
-    std::thread owner([&] {
-      block = FramePool::allocate(128);
+    TestThread owner(  // exits right after the barrier
+        [&] {
+          block = FramePool::allocate(128);
+          start.arrive_and_wait();
+        },
+        [&] { start.arrive_and_drop(); });  // failed: the freer goes on alone
+    TestThread freer([&] {
       start.arrive_and_wait();
-    });  // exits right after the barrier
-    std::thread freer([&] {
-      start.arrive_and_wait();
-      FramePool::deallocate(block, 128);
+      if (block != nullptr)
+        FramePool::deallocate(block, 128);
     });
     owner.join();
     freer.join();
@@ -371,13 +350,12 @@ TEST(FramePoolRemoteFree, ConcurrentPushesAndTakesLoseNothing) {
 // Blocks that came home must join the local list, not replace it.
 TEST(FramePool, ALocalBlockIsNotLostWhenRemoteBlocksComeHome) {
   const std::size_t pools_before = FramePool::live_pools();
-  std::thread([] {
+  run_on_another_thread([] {
     void* a = FramePool::allocate(100);
     void* b = FramePool::allocate(100);
-    std::thread([b] {
-      FramePool::deallocate(b, 100);
-    }).join();                      // b waits on the remote list
-    FramePool::deallocate(a, 100);  // a on the local list
+    // b waits on the remote list, a on the local list.
+    run_on_another_thread([b] { FramePool::deallocate(b, 100); });
+    FramePool::deallocate(a, 100);
     const FramePool::Stats before = FramePool::stats();
     void* x = FramePool::allocate(100);
     void* y = FramePool::allocate(100);
@@ -386,7 +364,7 @@ TEST(FramePool, ALocalBlockIsNotLostWhenRemoteBlocksComeHome) {
     EXPECT_TRUE((x == a && y == b) || (x == b && y == a));
     FramePool::deallocate(x, 100);
     FramePool::deallocate(y, 100);
-  }).join();
+  });
   EXPECT_EQ(FramePool::live_pools(), pools_before) << "the pool leaked: a block was lost";
 }
 
@@ -395,18 +373,14 @@ TEST(FramePool, ALocalBlockIsNotLostWhenRemoteBlocksComeHome) {
 TEST(Slab, TheOwnersSideAndTheSharedSideWorkAtTheSameTime) {
   TaskSlab slab;
   constexpr int kRounds = 20000;
+  // The default order: it only starts both loops together, publishing nothing.
   std::atomic<bool> go{false};
-  std::exception_ptr other_error;  // rethrown here, so a stub fails cleanly
-  std::jthread other([&] {         // a Spawner's thread: the shared side
+  TestThread other([&] {  // a Spawner's thread: the shared side
     while (!go.load())
       std::this_thread::yield();
-    try {
-      for (int i = 0; i < kRounds; ++i) {
-        const TaskSlab::Allocation a = slab.allocate(false);
-        EXPECT_EQ(slab.free(a.id, false), nullptr);
-      }
-    } catch (...) {
-      other_error = std::current_exception();
+    for (int i = 0; i < kRounds; ++i) {
+      const TaskSlab::Allocation a = slab.allocate(false);
+      EXPECT_EQ(slab.free(a.id, false), nullptr);
     }
   });
   go.store(true);
@@ -414,9 +388,7 @@ TEST(Slab, TheOwnersSideAndTheSharedSideWorkAtTheSameTime) {
     const TaskSlab::Allocation a = slab.allocate(true);
     EXPECT_EQ(slab.free(a.id, true), nullptr);
   }
-  other.join();
-  if (other_error)
-    std::rethrow_exception(other_error);
+  other.join();  // rethrows what failed there
   EXPECT_EQ(slab.capacity(), TaskSlab::kSlotsPerPage);
 }
 

@@ -138,6 +138,15 @@ class BlameTests(ChapterTestCase):
         self.assertEqual(statuses, {"ch02.Map.Void": "Timeout", "ch02.Map.Fine": "Passed",
                                     "ch02.Map.Bad": "Failed"})
 
+    def test_a_test_program_ended_by_terminate_reads_as_an_exception(self):
+        summary = ("1/2 Test #1: ch05.Pool.Crash ...Subprocess aborted***Exception:   0.00 sec\n"
+                   "2/2 Test #2: ch05.Pool.Segv ...***Exception: SegFault  0.01 sec\n")
+        statuses = {m[1]: exercises.ctest_status(m[2]) for m in CTEST_RESULT.finditer(summary)}
+        self.assertEqual(statuses, {"ch05.Pool.Crash": "Exception: Subprocess aborted",
+                                    "ch05.Pool.Segv": "Exception: SegFault"})
+        self.assertTrue(TestResult("Pool.Crash", False, "", status=statuses["ch05.Pool.Crash"])
+                        .crashed)
+
     def test_an_exercise_is_done_only_when_every_test_passes(self):
         result = ExerciseResult(self.exercises[0], [TestResult("Ex7_1_A.B", True, ""),
                                                     TestResult("Ex7_1_A.C", False, GTEST_FAILURE)])
@@ -163,6 +172,18 @@ class IntegrityTests(ChapterTestCase):
         self.assertIn("fails by an assertion", warnings[0])
         hangs = [TestResult("Ex7_2_Two.Works", False, "", timed_out=True, status="Timeout")]
         self.assertIn("times out", exercises.alone_problems(self.chapter, exercise, hangs)[0])
+
+    def test_a_stub_that_ends_the_test_program_is_named_though_its_todo_is_printed(self):
+        # A TODO stub that throws on a thread the test did not guard: std::terminate
+        # prints the message, but the test program ends there. A warning, since a
+        # runtime's own worker threads reach stubs where no test can guard them.
+        exercise = self.exercises[1]  # 7.2
+        crash = [TestResult("Ex7_2_Two.Works", False, "terminate called after throwing\n"
+                            + todo("7.2"), status="Exception: Subprocess aborted")]
+        warnings: list[str] = []
+        self.assertEqual(exercises.alone_problems(self.chapter, exercise, crash, warnings), [])
+        self.assertEqual(len(warnings), 1)
+        self.assertIn("crashes on this stub", warnings[0])
 
     def test_with_every_stub_in_place_a_test_may_fail_at_an_earlier_stub(self):
         result = ExerciseResult(self.exercises[1], [TestResult("Ex7_2_Two.Works", False, todo("7.1"))])

@@ -221,6 +221,8 @@ void ExecutorCore::poll_task(TaskHeader* task) {
 // own reference. A push that fails leaves it idle rather than scheduled in
 // no queue (see TaskHeader::unschedule), and the error leaves run().
 void ExecutorCore::requeue(TaskHeader* task) {
+  // EXERCISE 4.2: leave the running state after a Pending poll; requeue the task if woken
+  // HINT: the hints of this exercise are at TaskHeader::finish_poll.
   task->retain();
   try {
     run_queue_.push_back(task);
@@ -228,6 +230,7 @@ void ExecutorCore::requeue(TaskHeader* task) {
     task->unschedule();
     throw;
   }
+  // END EXERCISE
 }
 // ANCHOR_END: requeue
 

@@ -100,15 +100,19 @@ bool TaskHeader::cancel() {
 
 // ANCHOR: finish_poll
 bool TaskHeader::finish_poll() {
-  // EXERCISE 4.2: leave the running state after a Pending poll
+  // EXERCISE 4.2: leave the running state after a Pending poll; requeue the task if woken
   // HINT: after a Pending poll the task goes back to idle, unless a wake
   // arrived during the poll: that wake must cost exactly one more poll,
-  // never none (a lost wake-up) and never two.
+  // never none (a lost wake-up) and never two. So the task either waits
+  // for its next wake or goes back to the run queue once, with a reference
+  // of its own for that entry, as a wake would have queued it.
   // HINT 2: another thread may mark the task notified at the very moment
   // you leave running, so leaving it is one atomic compare-and-swap; what
-  // the swap reports tells you which case you are in. The return value
-  // tells the executor whether to queue the task again.
-  // HINT 3: one attempt at the swap, and one fallback when it fails.
+  // the swap reports tells you which case you are in, and finish_poll's
+  // result tells the executor whether requeue must run. A push can fail for
+  // lack of memory: the task must not then stay scheduled in no queue.
+  // HINT 3: finish_poll is one attempt at the swap and one fallback when it
+  // fails; requeue has the shape of a wake's enqueue_or_unschedule.
   State expected = State::running;
   if (state_.compare_exchange_strong(expected, State::idle, std::memory_order_acq_rel))
     return true;

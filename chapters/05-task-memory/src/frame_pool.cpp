@@ -100,7 +100,10 @@ class ThreadPool {
     // shared, so it is taken whole, in one step, and becomes the local list.
     // A fresh block also counts as one the pool owns: at thread exit, that
     // count says how many blocks are still out.
-    // HINT 3: refill when empty, pop when you can, else make a fresh block.
+    // HINT 3: three cases: the local list has a block; it has none but
+    // blocks came home; the pool has none of the class at all. Only the
+    // last asks the allocator, and in each case stats_ and the count of
+    // blocks owned must agree with what the pool handed out.
     if (local_[c] == nullptr)
       local_[c] = take_home(c);
     if (Node* node = local_[c]) {

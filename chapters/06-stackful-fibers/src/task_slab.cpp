@@ -29,11 +29,19 @@ std::uint64_t next_serial() {
 
 TaskSlab::TaskSlab() : serial_(next_serial()) {}
 
+// Relaxed: a slab is destroyed once nothing else uses it, and what ended
+// the other threads' use (a join, or the mutex_ of the free() that handed
+// back the owner of an orphaned slab) already orders grow()'s stores first.
 TaskSlab::~TaskSlab() {
-  for (std::size_t p = 0; p < pages_used_.load(); ++p)
-    delete pages_[p].load();
+  for (std::size_t p = 0; p < pages_used_.load(std::memory_order_relaxed); ++p)
+    delete pages_[p].load(std::memory_order_relaxed);
 }
 
+// Acquire, paired with grow()'s release store of the pointer: the page is
+// seen built, its slots free with generation 0. Every way of learning an
+// index (a free list, under mutex_ or on the owner's thread, or an id
+// checked against capacity()) orders it after grow() already; the acquire
+// keeps slot() right without leaning on that.
 TaskSlab::Slot& TaskSlab::slot(std::uint32_t index) const {
   Page* page = pages_[index / kSlotsPerPage].load(std::memory_order_acquire);
   return page->slots[index % kSlotsPerPage];
@@ -77,9 +85,11 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
     ++shared_in_use_;
   }
   // Odd generations are live tasks, even ones free slots: a made-up id of a
-  // slot that was never handed out is stale too. Stored with release, paired
-  // with get()'s acquire: the executor's thread, finding the slot held, sees
-  // the generation of the task it holds.
+  // slot that was never handed out is stale too. Loaded relaxed: the slot
+  // came off a free list, which orders the last store to its generation
+  // (the free's, or the page's construction) before this load. Stored
+  // with release, paired with get()'s acquire: the executor's thread,
+  // finding the slot held, sees the generation of the task it holds.
   Slot& chosen = slot(index);
   const auto generation = chosen.generation.load(std::memory_order_relaxed) + 1;
   chosen.generation.store(generation, std::memory_order_release);
@@ -89,7 +99,11 @@ TaskSlab::Allocation TaskSlab::allocate(bool local) {
 
 // ANCHOR: slab_free
 std::shared_ptr<void> TaskSlab::free(TaskId id, bool local) noexcept {
-  slot(id.index).generation.store(id.generation + 1, std::memory_order_release);
+  // Relaxed: no load needs what this store could publish. Whoever takes the
+  // slot next gets it from a free list, after this store in the order of
+  // this thread and of mutex_; get() loads a generation only while the
+  // executor holds the slot's task, never while the slot is being freed.
+  slot(id.index).generation.store(id.generation + 1, std::memory_order_relaxed);
   if (local) {
     keep_local(id.index);
     --local_in_use_;
@@ -181,10 +195,14 @@ TaskSlab::FreeList TaskSlab::take_batch() {
 
 // ANCHOR: grow
 void TaskSlab::grow() {
+  // Relaxed: only grow() stores it, and mutex_ is held.
   const std::size_t page = pages_used_.load(std::memory_order_relaxed);
   if (page == kMaxPages)
     throw std::length_error("TaskSlab: too many live tasks (the limit is 4 Mi)");
+  // Release, paired with slot()'s acquire: the Page is built before it is seen.
   pages_[page].store(new Page, std::memory_order_release);
+  // Release, paired with capacity()'s acquire, and after the pointer: an
+  // index below the new capacity finds its page.
   pages_used_.store(page + 1, std::memory_order_release);
   const auto first = static_cast<std::uint32_t>(page * kSlotsPerPage);
   for (auto batch = static_cast<std::uint32_t>(kSlotsPerPage); batch > 0;) {

@@ -108,8 +108,8 @@ TaskOutput<typename F::Output>* ExecutorCore::make_task(F future) {
   static_assert(
       sizeof(Cell) <= TaskSlab::kSlotBytes,
       "the task's output is too big for a slot: return it in a std::unique_ptr");
-  static_assert(alignof(Cell) <= kSlotAlignment,
-                "the task's output needs more than a slot's 16-byte alignment: "
+  static_assert(alignof(Cell) <= TaskSlab::kSlotAlignment,
+                "the task's output needs more alignment than a slot has: "
                 "return it in a std::unique_ptr");
   const TaskSlab::Allocation slot = slab_.allocate(is_current());
   Cell* cell = nullptr;

@@ -185,14 +185,11 @@ class Boxed {
 // ANCHOR_END: boxed_storage
 
 // ANCHOR: slot_future
-// A slot is aligned to 16 bytes (TaskSlab::Slot is alignas(16)).
-inline constexpr std::size_t kSlotAlignment = 16;
-
 // The future as stored in a task slot: itself if it fits and its alignment
 // allows, boxed otherwise.
 template <class F>
 inline constexpr bool kFitsInASlot = sizeof(TaskCell<F>) <= TaskSlab::kSlotBytes &&
-                                     alignof(TaskCell<F>) <= kSlotAlignment;
+                                     alignof(TaskCell<F>) <= TaskSlab::kSlotAlignment;
 
 template <class F>
 using SlotFuture = std::conditional_t<kFitsInASlot<F>, F, Boxed<F>>;

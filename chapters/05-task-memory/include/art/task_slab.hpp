@@ -60,6 +60,7 @@ namespace art {
 class TaskSlab {
  public:
   static constexpr std::size_t kSlotBytes = 192;
+  static constexpr std::size_t kSlotAlignment = 16;  // of a slot's bytes
   static constexpr std::size_t kSlotsPerPage = 1024;
   static constexpr std::size_t kMaxPages = 4096;  // up to 4 Mi live tasks
   // Slots cross between the owner's side and the shared side a batch at a
@@ -96,6 +97,7 @@ class TaskSlab {
   void* get(TaskId id) const;
 
   std::uint64_t serial() const { return serial_; }
+  // Acquire, paired with grow()'s release: get() may look up any index below.
   std::size_t capacity() const {
     return pages_used_.load(std::memory_order_acquire) * kSlotsPerPage;
   }
@@ -106,7 +108,8 @@ class TaskSlab {
   static constexpr std::uint32_t kNone = UINT32_MAX;
 
   struct Slot {
-    alignas(16) std::array<std::byte, kSlotBytes> bytes;  // a task, or FreeLinks
+    // A task, or FreeLinks.
+    alignas(kSlotAlignment) std::array<std::byte, kSlotBytes> bytes;
     std::atomic<std::uint64_t> generation{0};
     bool held = false;  // the executor's thread only
   };
@@ -147,6 +150,9 @@ class TaskSlab {
   std::uint32_t shared_batches_ = kNone;  // full batches, linked by their first slots
   std::int64_t shared_in_use_ = 0;        // allocated minus freed on the shared side
   std::shared_ptr<void> orphan_owner_;
+  // Atomic because grow() stores them under mutex_ and others read them
+  // without it (slot() on the owner's side, capacity() in get()); each
+  // order is justified where it is loaded or stored.
   std::array<std::atomic<Page*>, kMaxPages> pages_{};
   std::atomic<std::size_t> pages_used_{0};
 };
