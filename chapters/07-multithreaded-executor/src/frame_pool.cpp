@@ -238,8 +238,6 @@ FramePool::Stats FramePool::stats() {
   return this_thread_pool != nullptr ? this_thread_pool->stats() : Stats{};
 }
 
-std::size_t FramePool::live_pools() {
-  return pools_alive.load(std::memory_order_relaxed);
-}
+std::size_t FramePool::live_pools() { return pools_alive.load(std::memory_order_relaxed); }
 
 }  // namespace art

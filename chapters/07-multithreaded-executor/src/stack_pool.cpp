@@ -60,7 +60,8 @@ boost::context::stack_context StackPool::allocate() {
   }
   boost::context::stack_context stack;
   stack.size = mapped_size_;
-  stack.sp = static_cast<char*>(base) + mapped_size_;  // stacks grow down from the top
+  stack.sp =
+      static_cast<char*>(base) + mapped_size_;  // stacks grow down from the top
   return stack;
 }
 // ANCHOR_END: stack_allocate
