@@ -43,7 +43,11 @@ extern std::atomic<Switch> tracing_switch;
 // touches anything start() prepared, so a stale value can at worst lose or
 // send to the slow path an event recorded right as tracing is switched.
 inline bool may_record() noexcept {
+#ifdef ART_TRACE_COMPILED_OUT  // the benchmark's build without any trace point
+  return false;
+#else
   return tracing_switch.load(std::memory_order_relaxed) != Switch::off;
+#endif
 }
 
 // The slow paths: read ART_TRACE if not done yet, then record if tracing is on.
