@@ -1,0 +1,59 @@
+#include "art/shared_queue_scheduler.hpp"
+
+#include <thread>  // the students' first version yields
+
+#include "art/trace.hpp"
+
+namespace art {
+
+// ANCHOR: shared_schedule
+bool SharedQueueScheduler::schedule(TaskHeader* task) {
+  bool wake_one = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (closed_)
+      return false;
+    queue_.push(task);
+    wake_one = sleepers_ > 0;
+  }
+  // Outside the lock, so the woken worker does not wake into a held mutex.
+  // A sleeper counted above is still inside wait() or about to return from
+  // it: the notification cannot fall between its check and its sleep.
+  if (wake_one)
+    work_arrived_.notify_one();
+  return true;
+}
+// ANCHOR_END: shared_schedule
+
+// ANCHOR: shared_next_task
+TaskHeader* SharedQueueScheduler::next_task(std::size_t /*worker*/) {
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (TaskHeader* task = queue_.pop())
+      return task;
+    if (closed_)
+      return nullptr;
+    ++sleepers_;
+    parks_.fetch_add(1, std::memory_order_relaxed);
+    trace::park();
+    work_arrived_.wait(lock);
+    trace::unpark();
+    --sleepers_;
+  }
+}
+// ANCHOR_END: shared_next_task
+
+void SharedQueueScheduler::close() {
+  {
+    std::lock_guard lock(mutex_);
+    closed_ = true;
+  }
+  work_arrived_.notify_all();
+}
+
+TaskHeader* SharedQueueScheduler::drain() {
+  std::lock_guard lock(mutex_);
+  return queue_.pop();
+}
+
+}  // namespace art
