@@ -2,9 +2,11 @@
 // alive is cancelled, its future destroyed exactly once, and every queue
 // entry left in any worker's queue is drained, so every task is freed.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -18,6 +20,7 @@
 namespace art {
 namespace {
 
+using namespace std::chrono_literals;
 using testing::eventually;
 using testing::Gate;
 using testing::OpenOnExit;
@@ -41,9 +44,10 @@ struct Holds {
 // Both workers are held while the tasks are spawned, and let go only as the
 // shutdown begins: nearly every task is still queued, half in each worker's
 // queue, when the workers stop. Returns the task blocks this thread's
-// FramePool had to ask the global allocator for.
-std::uint64_t spawn_and_shut_down(int tasks,
-                                  std::shared_ptr<std::atomic<int>> destroyed) {
+// FramePool had to ask the global allocator for, or nothing if the two
+// holders were not polled at once (then the tasks were not spread).
+std::optional<std::uint64_t> spawn_and_shut_down(
+    int tasks, std::shared_ptr<std::atomic<int>> destroyed) {
   const std::uint64_t fresh_before = FramePool::stats().fresh;
   std::atomic<int> holding{0};
   RoundRobinRuntime rr(2);
@@ -52,7 +56,8 @@ std::uint64_t spawn_and_shut_down(int tasks,
     OpenOnExit opener(gate);
     (void)rr.runtime.spawn(Holds{gate, &holding});  // worker 0
     (void)rr.runtime.spawn(Holds{gate, &holding});  // worker 1
-    EXPECT_TRUE(eventually([&] { return holding.load() == 2; }));
+    if (!eventually([&] { return holding.load() == 2; }, 2s))
+      return std::nullopt;
     std::vector<JoinHandle<int>> joiners;
     for (int i = 0; i < tasks; ++i) {
       auto waiting = rr.runtime.spawn(PendingForever(destroyed));
@@ -74,12 +79,14 @@ std::uint64_t spawn_and_shut_down(int tasks,
 TEST(Ex8_3_Drain, AHundredThousandQueuedTasksAreEachDestroyedOnceAndFreed) {
   const int tasks = 100'000 / testing::kStressScale;
   auto destroyed = std::make_shared<std::atomic<int>>(0);
-  (void)spawn_and_shut_down(tasks, destroyed);
+  ASSERT_TRUE(spawn_and_shut_down(tasks, destroyed).has_value())
+      << "the two holders were not polled at once: were they dealt to one worker?";
   EXPECT_EQ(destroyed->load(), tasks);
-  const std::uint64_t fresh = spawn_and_shut_down(tasks, destroyed);
+  const std::optional<std::uint64_t> fresh = spawn_and_shut_down(tasks, destroyed);
+  ASSERT_TRUE(fresh.has_value());
   EXPECT_EQ(destroyed->load(), 2 * tasks);
-  EXPECT_LE(fresh, 16U) << "the second run asked for " << fresh
-                        << " new task blocks: the first run's tasks were not all freed";
+  EXPECT_LE(*fresh, 16U) << "the second run asked for " << *fresh
+                         << " new task blocks: the first run's tasks were not all freed";
 }
 
 TEST(RoundRobinShutdown, AJoinerParkedOnAnotherThreadIsTold) {

@@ -122,8 +122,9 @@ TaskHeader* RoundRobinScheduler::drain() {
   // HINT 3: go through the queues in order and answer with the first entry
   // you can pop.
   // STUB: [[maybe_unused]] static const bool said = art::todo_report(
-  // STUB:     "exercise 8.3: after close, hand back every queue's entries, one per
-  // call"); STUB: return nullptr;  // leaves every entry behind, and its task with it
+  // STUB:     "exercise 8.3: after close, hand back every queue's entries, "
+  // STUB:     "one per call");
+  // STUB: return nullptr;  // leaves every entry behind, and its task with it
   for (std::size_t w = 0; w < workers_; ++w) {
     std::lock_guard lock(queues_[w].mutex);
     if (TaskHeader* task = queues_[w].tasks.pop())
