@@ -54,8 +54,10 @@ TEST(Ex8_1_Dispatch, EntriesAreDealtToTheWorkersInTurn) {
 
 // Four threads schedule at once. However they interleave, each call takes
 // its own turn: each worker takes exactly half the entries, then finds its
-// queue empty and parks.
-TEST(Ex8_1_Dispatch, ConcurrentSchedulesEachTakeATurnOfTheirOwn) {
+// queue empty and parks. (Two calls that read the same turn would upset the
+// split, but no test can make them meet between a load and a store: only
+// one read-modify-write rules that out.)
+TEST(Ex8_1_Dispatch, ConcurrentSchedulesAreSplitEvenly) {
   RoundRobinScheduler scheduler;
   scheduler.start(2);
   constexpr int kPerThread = 1000;
