@@ -89,23 +89,30 @@ TEST(Ex8_1_Dispatch, ConcurrentSchedulesAreSplitEvenly) {
   EXPECT_EQ(taken[1].load(), 2 * kPerThread);
 }
 
+// Both workers sleep on their empty queues. The first entry is worker 0's:
+// it wakes worker 0, and worker 1 takes nothing; the second wakes worker 1.
 TEST(Ex8_2_Parking, AWorkerParksOnItsOwnQueueAndOnlyAScheduleToItWakesIt) {
   RoundRobinScheduler scheduler;
   scheduler.start(2);
   Entry for_worker_0;
   Entry for_worker_1;
-  std::atomic<TaskHeader*> taken{nullptr};
-  std::jthread worker_1([&] { taken.store(scheduler.next_task(1)); });
+  std::atomic<TaskHeader*> taken[2] = {nullptr, nullptr};
+  std::vector<std::jthread> workers;
+  for (std::size_t w = 0; w < 2; ++w)
+    workers.emplace_back([&, w] { taken[w].store(scheduler.next_task(w)); });
   CloseOnExit closer(scheduler);
-  ASSERT_TRUE(eventually([&] { return scheduler.parks_of(1) >= 1; }))
-      << "worker 1 found its queue empty and did not park";
-  ASSERT_TRUE(scheduler.schedule(&for_worker_0));  // turn 0: worker 0's queue
-  EXPECT_EQ(scheduler.next_task(0), &for_worker_0);
-  EXPECT_EQ(taken.load(), nullptr) << "worker 1 took an entry that was not its own";
-  ASSERT_TRUE(scheduler.schedule(&for_worker_1));  // turn 1: wakes worker 1
-  ASSERT_TRUE(eventually([&] { return taken.load() != nullptr; }))
+  ASSERT_TRUE(eventually([&] {
+    return scheduler.parks_of(0) >= 1 && scheduler.parks_of(1) >= 1;
+  })) << "a worker found its queue empty and did not park";
+  ASSERT_TRUE(scheduler.schedule(&for_worker_0));  // turn 0
+  ASSERT_TRUE(eventually([&] { return taken[0].load() != nullptr; }))
+      << "the schedule to worker 0 did not wake it";
+  EXPECT_EQ(taken[0].load(), &for_worker_0);
+  EXPECT_EQ(taken[1].load(), nullptr) << "worker 1 took an entry that was not its own";
+  ASSERT_TRUE(scheduler.schedule(&for_worker_1));  // turn 1
+  ASSERT_TRUE(eventually([&] { return taken[1].load() != nullptr; }))
       << "the schedule to worker 1 did not wake it";
-  EXPECT_EQ(taken.load(), &for_worker_1);
+  EXPECT_EQ(taken[1].load(), &for_worker_1);
 }
 
 TEST(Ex8_2_Parking, CloseWakesEveryParkedWorker) {
