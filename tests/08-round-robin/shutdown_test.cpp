@@ -41,36 +41,55 @@ struct Holds {
   }
 };
 
-// Both workers are held while the tasks are spawned, and let go only as the
-// shutdown begins: nearly every task is still queued, half in each worker's
-// queue, when the workers stop. Returns the task blocks this thread's
-// FramePool had to ask the global allocator for, or nothing if the two
-// holders were not polled at once (then the tasks were not spread).
+// A round-robin scheduler that opens a gate once it is closed: workers held
+// at the gate come back to find their queues closed, so every entry still
+// queued is left to the drain.
+class OpensTheGateWhenClosed final : public Scheduler {
+ public:
+  explicit OpensTheGateWhenClosed(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
+  void start(std::size_t workers) override { inner_.start(workers); }
+  bool schedule(TaskHeader* task) override { return inner_.schedule(task); }
+  TaskHeader* next_task(std::size_t worker) override { return inner_.next_task(worker); }
+  void close() override {
+    inner_.close();
+    gate_->open();
+  }
+  TaskHeader* drain() override { return inner_.drain(); }
+  std::size_t parks() const override { return inner_.parks(); }
+
+ private:
+  RoundRobinScheduler inner_;
+  std::shared_ptr<Gate> gate_;
+};
+
+// Both workers are held while the tasks are spawned, and let go only once
+// the scheduler is closed: every task is still queued, half in each
+// worker's queue, when the workers stop. Returns the task blocks this
+// thread's FramePool had to ask the global allocator for, or nothing if
+// the two holders were not polled at once (then the tasks were not spread).
 std::optional<std::uint64_t> spawn_and_shut_down(
     int tasks, std::shared_ptr<std::atomic<int>> destroyed) {
   const std::uint64_t fresh_before = FramePool::stats().fresh;
   std::atomic<int> holding{0};
-  RoundRobinRuntime rr(2);
   auto gate = std::make_shared<Gate>();
-  {
-    OpenOnExit opener(gate);
-    (void)rr.runtime.spawn(Holds{gate, &holding});  // worker 0
-    (void)rr.runtime.spawn(Holds{gate, &holding});  // worker 1
-    if (!eventually([&] { return holding.load() == 2; }, 2s))
-      return std::nullopt;
-    std::vector<JoinHandle<int>> joiners;
-    for (int i = 0; i < tasks; ++i) {
-      auto waiting = rr.runtime.spawn(PendingForever(destroyed));
-      if (i % 100 == 0)
-        joiners.push_back(
-            rr.runtime.spawn(joins(std::move(waiting))));  // a task waits on it
-    }
-    gate->open();
-    rr.runtime.shutdown();
-    EXPECT_EQ(rr.runtime.live_tasks(), 0U);
-    for (auto& joiner : joiners)
-      EXPECT_THROW(art::block_on(joiner), TaskCancelled);
+  Runtime runtime(2, std::make_unique<OpensTheGateWhenClosed>(gate));
+  OpenOnExit opener(gate);
+  (void)runtime.spawn(Holds{gate, &holding});  // worker 0
+  (void)runtime.spawn(Holds{gate, &holding});  // worker 1
+  if (!eventually([&] { return holding.load() == 2; }, 2s))
+    return std::nullopt;
+  std::vector<JoinHandle<int>> joiners;
+  for (int i = 0; i < tasks; ++i) {
+    auto waiting = runtime.spawn(PendingForever(destroyed));
+    if (i % 100 == 0)
+      joiners.push_back(runtime.spawn(joins(std::move(waiting))));  // a task waits on it
   }
+  runtime.shutdown();
+  EXPECT_EQ(runtime.metrics().polls, 2U) << "only the holders ran";
+  EXPECT_EQ(runtime.live_tasks(), 0U);
+  for (auto& joiner : joiners)
+    EXPECT_THROW(art::block_on(joiner), TaskCancelled);
+  joiners.clear();
   return FramePool::stats().fresh - fresh_before;
 }
 
