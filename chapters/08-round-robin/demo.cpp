@@ -75,7 +75,7 @@ struct Request {
   Clock::duration cost;
   bool report;
   Logbook* logbook;
-  art::Poll<std::thread::id> poll(art::Context& /*cx*/) {
+  art::Poll<std::thread::id> poll(art::Context& /*cx*/) const {
     const auto start = Clock::now();
     while (Clock::now() - start < cost) {
     }

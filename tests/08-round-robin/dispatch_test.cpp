@@ -1,6 +1,7 @@
 // Round robin in a running runtime: which worker polls which task, and where
 // it falls short. Only the test thread spawns, so the scheduler's turns are
 // the spawn order: the n-th spawn is polled by worker n % 2.
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <memory>
@@ -26,7 +27,7 @@ using testing::RoundRobinRuntime;
 struct RecordsItsWorker {
   using Output = void;
   std::thread::id* ran_on;  // read by the test after the join
-  Poll<void> poll(Context& /*cx*/) {
+  Poll<void> poll(Context& /*cx*/) const {
     *ran_on = std::this_thread::get_id();
     return ready;
   }
@@ -50,10 +51,10 @@ struct MeetsTheOther {
 // names the workers. The twenty after them alternate between the two.
 TEST(Ex8_1_Dispatch, TheNthSpawnedTaskIsPolledByWorkerNModuloTwo) {
   std::atomic<int> arrived{0};
-  std::thread::id worker[2];
+  std::array<std::thread::id, 2> worker{};
   RoundRobinRuntime rr(2);
-  auto first = rr.runtime.spawn(MeetsTheOther{&arrived, &worker[0]});
-  auto second = rr.runtime.spawn(MeetsTheOther{&arrived, &worker[1]});
+  auto first = rr.runtime.spawn(MeetsTheOther{&arrived, &worker.at(0)});
+  auto second = rr.runtime.spawn(MeetsTheOther{&arrived, &worker.at(1)});
   const bool first_met = art::block_on(first);
   const bool second_met = art::block_on(second);
   ASSERT_TRUE(first_met && second_met)
@@ -62,6 +63,7 @@ TEST(Ex8_1_Dispatch, TheNthSpawnedTaskIsPolledByWorkerNModuloTwo) {
   constexpr int kTasks = 20;
   std::vector<std::thread::id> ran_on(kTasks);
   std::vector<JoinHandle<void>> handles;
+  handles.reserve(kTasks);
   for (int i = 0; i < kTasks; ++i)
     handles.push_back(rr.runtime.spawn(RecordsItsWorker{&ran_on[i]}));
   for (auto& handle : handles)
@@ -108,8 +110,8 @@ TEST(RoundRobinShortfall, TasksWaitBehindABusyWorkerWhileTheOtherSleeps) {
   constexpr int kShort = 6;  // what the tasks write outlives the runtime
   std::atomic<bool> holding{false};
   std::thread::id held_worker;
-  std::thread::id ran_on[kShort];
-  std::atomic<bool> after_the_gate[kShort];
+  std::array<std::thread::id, kShort> ran_on{};
+  std::array<std::atomic<bool>, kShort> after_the_gate{};
   std::atomic<int> done_by_worker_1{0};
   std::atomic<int> done_by_worker_0{0};
   RoundRobinRuntime rr(2);
@@ -149,8 +151,8 @@ TEST(SharedQueueContrast, TheFreeWorkerRunsEverythingWhileTheOtherIsHeld) {
   constexpr int kShort = 6;
   std::atomic<bool> holding{false};
   std::thread::id held_worker;
-  std::thread::id ran_on[kShort];
-  std::atomic<bool> after_the_gate[kShort];
+  std::array<std::thread::id, kShort> ran_on{};
+  std::array<std::atomic<bool>, kShort> after_the_gate{};
   std::atomic<int> done{0};
   Runtime runtime(2, std::make_unique<SharedQueueScheduler>());
   auto gate = std::make_shared<Gate>();
@@ -158,6 +160,7 @@ TEST(SharedQueueContrast, TheFreeWorkerRunsEverythingWhileTheOtherIsHeld) {
   auto holder = runtime.spawn(HoldsItsWorker{gate, &holding, &held_worker});
   ASSERT_TRUE(eventually([&] { return holding.load(); }));
   std::vector<JoinHandle<void>> handles;
+  handles.reserve(kShort);
   for (int i = 0; i < kShort; ++i)
     handles.push_back(runtime.spawn(Short{gate, &ran_on[i], &after_the_gate[i], &done}));
   ASSERT_TRUE(eventually([&] { return done.load() == kShort; }))

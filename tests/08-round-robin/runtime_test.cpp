@@ -27,6 +27,7 @@ Task<int> add(int a, int b) { co_return a + b; }
 
 Task<int> fan_out(int children) {
   std::vector<JoinHandle<int>> handles;
+  handles.reserve(children);
   for (int i = 0; i < children; ++i)
     handles.push_back(art::spawn(add(i, 1)));
   int sum = 0;
@@ -59,6 +60,7 @@ TEST(RoundRobinRuntime, OneWorkerIsEnoughToRunEverything) {
 TEST(RoundRobinRuntime, ThreeWorkersRunYieldingTasksToTheEnd) {
   RoundRobinRuntime rr(3);
   std::vector<JoinHandle<int>> handles;
+  handles.reserve(100);
   for (int i = 0; i < 100; ++i)
     handles.push_back(rr.runtime.spawn(yields(50)));
   for (auto& handle : handles)
@@ -70,6 +72,7 @@ TEST(RoundRobinRuntime, SpawnFromManyThreadsAndJoinOnEach) {
   RoundRobinRuntime rr(2);
   std::atomic<int> total{0};
   std::vector<std::jthread> threads;
+  threads.reserve(4);
   for (int t = 0; t < 4; ++t)
     threads.emplace_back([&, t] {
       for (int i = 0; i < 100; ++i)
@@ -92,6 +95,7 @@ class WokenByOtherThreadsWhilePolled {
     if (polls > 1)
       return polls;
     std::vector<std::jthread> wakers;
+    wakers.reserve(3);
     for (int t = 0; t < 3; ++t)
       wakers.emplace_back([&cx] { cx.waker().wake_by_ref(); });
     return pending;  // after the jthreads joined: every wake met a RUNNING task
@@ -123,6 +127,7 @@ TEST(RoundRobinRuntime, AbortsRacingPollsDestroyEveryFutureOnce) {
     }
   };
   std::vector<JoinHandle<int>> handles;
+  handles.reserve(tasks);
   for (int i = 0; i < tasks; ++i)
     handles.push_back(rr.runtime.spawn(YieldsForever{Lifetime(destroyed)}));
   std::jthread aborter([&handles] {
@@ -141,7 +146,7 @@ TEST(RoundRobinRuntime, AMillionTasksFromFourThreadsOnTwoWorkers) {
   struct Counts {
     using Output = void;
     std::atomic<int>* done;
-    Poll<void> poll(Context& /*cx*/) {
+    Poll<void> poll(Context& /*cx*/) const {
       done->fetch_add(1, std::memory_order_relaxed);
       return ready;
     }
@@ -149,6 +154,7 @@ TEST(RoundRobinRuntime, AMillionTasksFromFourThreadsOnTwoWorkers) {
   RoundRobinRuntime rr(2);
   {
     std::vector<std::jthread> spawners;
+    spawners.reserve(4);
     for (int t = 0; t < 4; ++t)
       spawners.emplace_back([&] {
         for (int i = 0; i < per_thread; ++i)

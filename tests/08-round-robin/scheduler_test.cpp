@@ -2,6 +2,7 @@
 // worker parked on its own queue and woken by a schedule to it, close and
 // drain over every queue. The test thread plays the workers, or starts
 // threads that do.
+#include <array>
 #include <atomic>
 #include <latch>
 #include <set>
@@ -41,7 +42,7 @@ TEST(RoundRobin, AScheduleBeforeStartIsRefusedWithAnError) {
 TEST(Ex8_1_Dispatch, EntriesAreDealtToTheWorkersInTurn) {
   RoundRobinScheduler scheduler;
   scheduler.start(2);
-  Entry entries[6];
+  std::array<Entry, 6> entries;
   for (Entry& entry : entries)
     ASSERT_TRUE(scheduler.schedule(&entry));
   for (int i : {0, 2, 4})
@@ -61,8 +62,8 @@ TEST(Ex8_1_Dispatch, ConcurrentSchedulesAreSplitEvenly) {
   RoundRobinScheduler scheduler;
   scheduler.start(2);
   constexpr int kPerThread = 1000;
-  std::vector<Entry> entries(4 * kPerThread);
-  std::atomic<int> taken[2] = {0, 0};
+  std::vector<Entry> entries(std::size_t{4} * kPerThread);
+  std::array<std::atomic<int>, 2> taken{};
   std::vector<std::jthread> workers;
   for (std::size_t w = 0; w < 2; ++w)
     workers.emplace_back([&, w] {
@@ -73,6 +74,7 @@ TEST(Ex8_1_Dispatch, ConcurrentSchedulesAreSplitEvenly) {
   {
     std::latch start(4);
     std::vector<std::jthread> threads;
+    threads.reserve(4);
     for (int t = 0; t < 4; ++t)
       threads.emplace_back([&, t] {
         start.arrive_and_wait();
@@ -96,7 +98,7 @@ TEST(Ex8_2_Parking, AWorkerParksOnItsOwnQueueAndOnlyAScheduleToItWakesIt) {
   scheduler.start(2);
   Entry for_worker_0;
   Entry for_worker_1;
-  std::atomic<TaskHeader*> taken[2] = {nullptr, nullptr};
+  std::array<std::atomic<TaskHeader*>, 2> taken{};
   std::vector<std::jthread> workers;
   for (std::size_t w = 0; w < 2; ++w)
     workers.emplace_back([&, w] { taken[w].store(scheduler.next_task(w)); });
@@ -140,7 +142,7 @@ TEST(Ex8_2_Parking, CloseWakesEveryParkedWorker) {
 TEST(Ex8_2_Parking, EachScheduleWakesTheParkedWorkerItWasDealtTo) {
   RoundRobinScheduler scheduler;
   scheduler.start(2);
-  std::atomic<int> taken[2] = {0, 0};
+  std::array<std::atomic<int>, 2> taken{};
   std::vector<std::jthread> workers;
   for (std::size_t w = 0; w < 2; ++w)
     workers.emplace_back([&, w] {
@@ -167,7 +169,7 @@ TEST(Ex8_2_Parking, EachScheduleWakesTheParkedWorkerItWasDealtTo) {
 TEST(Ex8_3_Drain, EveryQueueIsDrainedOneEntryAtATime) {
   RoundRobinScheduler scheduler;
   scheduler.start(3);
-  Entry entries[5];
+  std::array<Entry, 5> entries;
   for (Entry& entry : entries)
     ASSERT_TRUE(scheduler.schedule(&entry));
   scheduler.close();

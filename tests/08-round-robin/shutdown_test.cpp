@@ -68,7 +68,7 @@ class OpensTheGateWhenClosed final : public Scheduler {
 // thread's FramePool had to ask the global allocator for, or nothing if
 // the two holders were not polled at once (then the tasks were not spread).
 std::optional<std::uint64_t> spawn_and_shut_down(
-    int tasks, std::shared_ptr<std::atomic<int>> destroyed) {
+    int tasks, const std::shared_ptr<std::atomic<int>>& destroyed) {
   const std::uint64_t fresh_before = FramePool::stats().fresh;
   std::atomic<int> holding{0};
   auto gate = std::make_shared<Gate>();
@@ -148,6 +148,7 @@ TEST(RoundRobinShutdown, ShutdownRacingSpawnsFromOtherThreadsLosesNothing) {
   RoundRobinRuntime rr(2);
   std::latch all_spawning(4);
   std::vector<std::jthread> spawners;
+  spawners.reserve(4);
   for (int t = 0; t < 4; ++t)
     spawners.emplace_back([&] {
       for (int i = 0;; ++i) {

@@ -13,7 +13,7 @@ void RoundRobinScheduler::start(std::size_t workers) {
         "RoundRobinScheduler::start called twice: a scheduler serves one runtime");
   if (workers == 0)
     throw std::invalid_argument("RoundRobinScheduler::start needs at least one worker");
-  queues_ = std::make_unique<WorkerQueue[]>(workers);
+  queues_ = std::make_unique<WorkerQueue[]>(workers);  // NOLINT(modernize-avoid-c-arrays)
   workers_ = workers;
 }
 

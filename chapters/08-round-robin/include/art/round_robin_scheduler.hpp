@@ -59,6 +59,7 @@ class RoundRobinScheduler final : public Scheduler {
 
   std::size_t next_worker();
 
+  // NOLINTNEXTLINE(modernize-avoid-c-arrays): sized at start(); a queue cannot move
   std::unique_ptr<WorkerQueue[]> queues_;
   std::size_t workers_ = 0;
   // Relaxed: the counter only deals out turns. Each fetch_add returns a
