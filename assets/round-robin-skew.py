@@ -7,13 +7,13 @@ Standard library only."""
 import _svg
 
 RUNS = [  # (scheduler, wall ms, [(worker, busy ms, reports, caption)])
-    ("shared queue (chapter 07)", 220, [
-        ("worker 0", 218, 10, "99 requests, 10 of them reports"),
-        ("worker 1", 218, 10, "101 requests, 10 of them reports"),
+    ("shared queue (chapter 07)", 218, [
+        ("worker 0", 218, 10, "100 requests, 10 of them reports"),
+        ("worker 1", 218, 10, "100 requests, 10 of them reports"),
     ]),
     ("round robin (chapter 08)", 417, [
         ("worker 0", 416, 20, "100 requests, all 20 reports"),
-        ("worker 1", 24, 0, "100 short requests, then idle for 393 ms"),
+        ("worker 1", 20, 0, "100 short requests, then idle for 397 ms"),
     ]),
 ]
 LEFT, TOP, WIDTH, BAR, ROW, GAP = 90, 56, 600, 22, 48, 34

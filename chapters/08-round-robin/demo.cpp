@@ -115,14 +115,14 @@ void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
     const WorkerLog& log = workers[w];
     std::string parks;
     if (round_robin != nullptr)
-      parks = ", " + std::to_string(round_robin->parks_of(w)) + " parks";
+      parks = ", parks: " + std::to_string(round_robin->parks_of(w));
     std::printf(
         "  worker %zu: %3d requests (%d reports), busy %4.0f ms, idle %4.0f ms%s\n", w,
         log.requests, log.reports, milliseconds(log.busy), milliseconds(wall - log.busy),
         parks.c_str());
   }
   if (round_robin == nullptr)
-    std::printf("  both workers: %llu parks\n",
+    std::printf("  parks of both workers: %llu\n",
                 static_cast<unsigned long long>(runtime.metrics().parks));
 }
 
