@@ -1,6 +1,11 @@
 // Chapter 08 demo: one skewed workload on two schedulers.
 //
-//   ./ch08-demo                     runs it and prints what each worker did
+//   ./ch08-demo                     runs it on both schedulers, prints what each
+//                                   worker did
+//   ./ch08-demo shared              only on chapter 07's shared queue
+//   ./ch08-demo round-robin         only on round robin
+//   ART_TRACE=run.json ./ch08-demo round-robin
+//                                   writes a trace of the run (see chapter 07)
 //   SPDLOG_LEVEL=debug ./ch08-demo  the joins narrate their parking as well
 //
 // 200 requests arrive in a row; every tenth is a report that keeps a worker
@@ -128,17 +133,30 @@ void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  const std::string only = argc > 1 ? argv[1] : "";
+  if (argc > 2 || (only != "" && only != "shared" && only != "round-robin")) {
+    std::fprintf(stderr, "usage: %s [shared|round-robin]  (no argument: both)\n",
+                 argv[0]);
+    return 2;
+  }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf(
       "%d requests on 2 workers; every %dth is a %lld ms report, the others take "
-      "%lld us\n\n",
+      "%lld us\n",
       kRequests, kReportEvery, static_cast<long long>(kReport.count()),
       static_cast<long long>(kShort.count()));
-  run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>(),
-      nullptr);
-  std::printf("\n");
-  auto round_robin = std::make_unique<art::RoundRobinScheduler>();
-  const art::RoundRobinScheduler* view = round_robin.get();  // the runtime keeps it alive
-  run("round robin (chapter 08)", std::move(round_robin), view);
+  if (only != "round-robin") {
+    std::printf("\n");
+    run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>(),
+        nullptr);
+  }
+  if (only != "shared") {
+    std::printf("\n");
+    auto round_robin = std::make_unique<art::RoundRobinScheduler>();
+    const art::RoundRobinScheduler* view =
+        round_robin.get();  // the runtime keeps it alive
+    run("round robin (chapter 08)", std::move(round_robin), view);
+  }
+  return 0;
 }

@@ -48,7 +48,7 @@ class OpensTheGateWhenClosed final : public Scheduler {
  public:
   explicit OpensTheGateWhenClosed(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
   void start(std::size_t workers) override { inner_.start(workers); }
-  bool schedule(TaskHeader* task) override { return inner_.schedule(task); }
+  bool schedule(TaskHeader* task) noexcept override { return inner_.schedule(task); }
   TaskHeader* next_task(std::size_t worker) override { return inner_.next_task(worker); }
   void close() override {
     inner_.close();

@@ -79,6 +79,7 @@ class Entry final : public TaskHeader {
   bool poll_future(Context& /*cx*/) override { return true; }
   void drop_future() noexcept override {}
   void wake_joiner() override {}
+  void drop_output() noexcept override {}
 
  private:
   void destroy() noexcept override {}
@@ -190,11 +191,23 @@ class Rendezvous {
     go_on_.wait();
   }
   void wait_until_polled() { started_.wait(); }
-  void let_the_poll_go_on() { go_on_.count_down(); }
+  void let_the_poll_go_on() {  // idempotent
+    if (!let_go_.exchange(true))
+      go_on_.count_down();
+  }
 
  private:
   std::latch started_{1};
   std::latch go_on_{1};
+  std::atomic<bool> let_go_{false};
+};
+
+// Lets the poll go on when the scope ends, however it ends: a test that
+// fails halfway must not leave a worker waiting (the runtime's shutdown
+// would wait for it forever). Declare it after the Runtime.
+struct LetThePollGoOnAtScopeEnd {
+  Rendezvous& meet;
+  ~LetThePollGoOnAtScopeEnd() { meet.let_the_poll_go_on(); }
 };
 
 // Polled once: meets the test at the rendezvous, then answers `first`;

@@ -21,12 +21,17 @@ FiberContext* FiberContext::current() { return current_fiber; }
 bool FiberContext::inside_own_catch_block() const {
   return std::current_exception() != poller_exception_;
 }
+
+bool FiberContext::unwinding() const {
+  return std::uncaught_exceptions() != poller_uncaught_;
+}
 // ANCHOR_END: own_catch_block
 
 // ANCHOR: switches
 void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
   // Null unless the poll runs inside a catch block (block_on in a handler).
   poller_exception_ = std::current_exception();
+  poller_uncaught_ = std::uncaught_exceptions();
   cx_ = cx;
   FiberContext* const previous = std::exchange(current_fiber, this);
   sanitizer_.before_switch_in();

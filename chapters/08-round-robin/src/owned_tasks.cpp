@@ -3,7 +3,8 @@
 namespace art {
 
 OwnedTasks::OwnedTasks(std::size_t shards)
-    : shard_count_(shards == 0 ? 1 : shards), shards_(std::make_unique<Shard[]>(shard_count_)) {}
+    : shard_count_(shards == 0 ? 1 : shards),
+      shards_(std::make_unique<Shard[]>(shard_count_)) {}
 
 // ANCHOR: owned_insert
 bool OwnedTasks::insert(TaskHeader* task) {

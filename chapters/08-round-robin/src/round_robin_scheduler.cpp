@@ -18,7 +18,7 @@ void RoundRobinScheduler::start(std::size_t workers) {
 }
 
 // ANCHOR: next_worker
-std::size_t RoundRobinScheduler::next_worker() {
+std::size_t RoundRobinScheduler::next_worker() noexcept {
   // EXERCISE 8.1: deal the scheduled tasks out to the workers in turn
   // HINT: schedule() is called by many threads at once. Every call must get
   // a turn of its own: two calls that read the same turn send two tasks to
@@ -29,8 +29,6 @@ std::size_t RoundRobinScheduler::next_worker() {
   // memory order a number that orders nothing else needs.
   // HINT 3: the turns count up for ever; the worker is the turn taken
   // modulo the number of workers.
-  // STUB: [[maybe_unused]] static const bool said = art::todo_report(
-  // STUB:     "exercise 8.1: deal the scheduled tasks out to the workers in turn");
   // STUB: return 0;  // works, but worker 0 runs everything and the others sleep
   return turn_.fetch_add(1, std::memory_order_relaxed) % workers_;
   // END EXERCISE
@@ -38,10 +36,9 @@ std::size_t RoundRobinScheduler::next_worker() {
 // ANCHOR_END: next_worker
 
 // ANCHOR: schedule
-bool RoundRobinScheduler::schedule(TaskHeader* task) {
+bool RoundRobinScheduler::schedule(TaskHeader* task) noexcept {
   if (workers_ == 0)
-    throw std::logic_error(
-        "RoundRobinScheduler::schedule before start(): no worker to take it");
+    return false;  // not started: no worker to take it, refused as if closed
   WorkerQueue& target = queues_[next_worker()];
   std::lock_guard lock(target.mutex);
   if (target.closed)
@@ -70,9 +67,6 @@ TaskHeader* RoundRobinScheduler::next_task(std::size_t worker) {
   // worker's own counter.
   // HINT 3: one loop under the worker's own lock, which answers when it can
   // (closed, or a task) and otherwise sleeps, marked as sleeping.
-  // STUB: [[maybe_unused]] static const bool said = art::todo_report(
-  // STUB:     "exercise 8.2: take a task from the worker's own queue, or sleep until "
-  // STUB:     "there is one");
   // STUB: for (;;) {  // works, but spins: an idle worker burns a whole core
   // STUB:   {
   // STUB:     std::lock_guard lock(own.mutex);
@@ -121,9 +115,6 @@ TaskHeader* RoundRobinScheduler::drain() {
   // look into it. nullptr means every queue is empty.
   // HINT 3: go through the queues in order and answer with the first entry
   // you can pop.
-  // STUB: [[maybe_unused]] static const bool said = art::todo_report(
-  // STUB:     "exercise 8.3: after close, hand back every queue's entries, "
-  // STUB:     "one per call");
   // STUB: return nullptr;  // leaves every entry behind, and its task with it
   for (std::size_t w = 0; w < workers_; ++w) {
     std::lock_guard lock(queues_[w].mutex);

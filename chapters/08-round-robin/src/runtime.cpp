@@ -21,9 +21,10 @@ Runtime::~Runtime() {
   try {
     core_->shutdown();
   } catch (const std::exception& error) {
-    // Destroyed on one of its own workers: the workers cannot be joined
-    // from there, so the core is left running rather than freed under them.
-    logger().error("~Runtime: {}; the runtime is leaked", error.what());
+    // Destroyed on one of its own workers, or during its own shutdown: the
+    // core cannot be freed under the code still running it, so it is kept.
+    logger().error("~Runtime: shutdown refused ({}); the runtime is leaked",
+                   error.what());
     return;
   }
   core_->release();

@@ -1,5 +1,6 @@
 #include "art/runtime_core.hpp"
 
+#include <exception>
 #include <string>
 
 #include "art/log.hpp"
@@ -123,31 +124,65 @@ void RuntimeCore::cancel(TaskHeader* task, WorkerCounters& counters) {
 // queue entry's reference besides the list's.
 void RuntimeCore::complete(TaskHeader* task, bool listed) {
   const TaskStateWord::Snapshot before = task->state().to_complete();
-  if (before.join_interest() && before.join_waker())
-    task->wake_joiner();  // the slot is ours to read: the joiner cannot write it now
+  if (!before.join_interest())
+    task->drop_output();  // no JoinHandle: free it here, not with the last waker
+  else if (before.join_waker())
+    wake_joiner(task);  // the slot is ours to read: the joiner cannot write it now
   if (listed)
     owned_.remove(task);
   task->release(listed ? 2 : 1);
 }
 // ANCHOR_END: complete
 
+// A waker is the user's code: if it throws, the worker (or the shutdown)
+// must still finish what it was doing.
+void RuntimeCore::wake_joiner(TaskHeader* task) noexcept {
+  try {
+    task->wake_joiner();
+  } catch (const std::exception& error) {
+    logger().error("task {}: its joiner's waker threw: {}", task->id().value,
+                   error.what());
+  } catch (...) {
+    logger().error("task {}: its joiner's waker threw", task->id().value);
+  }
+}
+
 // ANCHOR: shutdown
 void RuntimeCore::shutdown() {
   if (current() == this)
     throw std::logic_error(
         "Runtime::shutdown called from one of its own workers: it would wait for itself");
+  if (shutting_down_on_.load(std::memory_order_relaxed) == std::this_thread::get_id())
+    throw std::logic_error(
+        "Runtime::shutdown called during the shutdown itself (by a destructor or a "
+        "waker it ran): it is already under way");
   std::lock_guard lock(shutdown_mutex_);
   if (shut_down_)
     return;
   shut_down_ = true;
+  shutting_down_on_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   owned_.close();       // 1. no spawn gets in any more
-  scheduler_->close();  // 2. every worker finishes its poll and stops
+  scheduler_->close();  // 2. every worker finishes the poll it is in, and stops
   for (std::thread& thread : threads_)
     thread.join();
   while (TaskHeader* task = owned_.pop_any())  // 3. cancel what is left
     shut_down_task(task);
   while (TaskHeader* task = scheduler_->drain())  // 4. drop the queue entries
     task->release();
+  shutting_down_on_.store({}, std::memory_order_relaxed);
+  flush_trace();
+}
+
+// The trace (ART_TRACE) is written at exit anyway; writing it here too puts
+// a finished run on disk even if the program never exits normally.
+void RuntimeCore::flush_trace() noexcept {
+  if (!trace::enabled())
+    return;
+  try {
+    trace::flush();
+  } catch (const std::exception& error) {
+    logger().error("trace: {}", error.what());
+  }
 }
 
 void RuntimeCore::shut_down_task(TaskHeader* task) {

@@ -7,7 +7,7 @@
 namespace art {
 
 // ANCHOR: shared_schedule
-bool SharedQueueScheduler::schedule(TaskHeader* task) {
+bool SharedQueueScheduler::schedule(TaskHeader* task) noexcept {
   bool wake_one = false;
   {
     std::lock_guard lock(mutex_);
@@ -29,10 +29,10 @@ bool SharedQueueScheduler::schedule(TaskHeader* task) {
 TaskHeader* SharedQueueScheduler::next_task(std::size_t /*worker*/) {
   std::unique_lock lock(mutex_);
   for (;;) {
+    if (closed_)
+      return nullptr;  // what is still queued is drained, not run
     if (TaskHeader* task = queue_.pop())
       return task;
-    if (closed_)
-      return nullptr;
     ++sleepers_;
     parks_.fetch_add(1, std::memory_order_relaxed);
     trace::park();

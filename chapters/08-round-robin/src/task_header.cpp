@@ -26,7 +26,9 @@ RawWaker clone_task_waker(void* data) {
 
 }  // namespace
 
-TaskHeader::LentWaker TaskHeader::lend_waker() { return LentWaker(RawWaker{this, &owned_vtable}); }
+TaskHeader::LentWaker TaskHeader::lend_waker() {
+  return LentWaker(RawWaker{this, &owned_vtable});
+}
 
 // ANCHOR: wakes
 void TaskHeader::wake_by_ref() {

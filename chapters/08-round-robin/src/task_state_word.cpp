@@ -156,7 +156,8 @@ TaskStateWord::Snapshot TaskStateWord::unset_join_interest() {
 // acq_rel: every release publishes what its thread did to the task (release),
 // and the last one, which destroys it, must see all of that (acquire).
 bool TaskStateWord::release(std::uint64_t count) {
-  const Snapshot before{word_.fetch_sub(count * kOneReference, std::memory_order_acq_rel)};
+  const Snapshot before{
+      word_.fetch_sub(count * kOneReference, std::memory_order_acq_rel)};
   assert(before.references() >= count);
   return before.references() == count;
 }

@@ -47,6 +47,11 @@ auto await(F&& future) -> typename std::remove_cvref_t<F>::Output {
         "there for the same reason); leave the catch block first, "
         "keeping the exception in a std::exception_ptr if needed, "
         "then wait");
+  if (fiber->unwinding())
+    throw std::logic_error(
+        "art::await called while an exception unwinds the fiber's stack (in a "
+        "destructor): the thread's count of uncaught exceptions would move to "
+        "whichever worker resumes the fiber; do the waiting before the throw");
   for (;;) {
     if (fiber->cancelled())
       throw FiberCancelled();

@@ -13,6 +13,7 @@
 //     once in that case.
 #pragma once
 
+#include <stdexcept>
 #include <type_traits>
 #include <utility>
 
@@ -20,6 +21,7 @@
 #include "art/future.hpp"
 #include "art/log.hpp"
 #include "art/parker.hpp"
+#include "art/runtime_core.hpp"
 
 namespace art {
 
@@ -28,6 +30,10 @@ template <class F>
 requires Future<std::remove_cvref_t<F>>
 auto block_on(F&& future) -> typename std::remove_cvref_t<F>::Output {
   using Output = typename std::remove_cvref_t<F>::Output;
+  if (RuntimeCore::current() != nullptr)  // from chapter 07 on
+    throw std::logic_error(
+        "art::block_on called on a runtime's worker: it would park the worker, and "
+        "with it every task queued behind; await the future instead");
   Parker parker;
   const Waker waker = parker.waker();
   Context cx(waker);

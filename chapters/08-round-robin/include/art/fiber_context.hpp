@@ -54,6 +54,10 @@ class FiberContext {
   // so a switch out of such a block would hand this fiber's exception to
   // whatever runs next on the thread: art::await refuses it.
   bool inside_own_catch_block() const;
+  // True while an exception unwinds through the fiber's stack (art::await
+  // from a destructor). The count of such exceptions is per thread too,
+  // and a fiber that resumes on another worker would take it along.
+  bool unwinding() const;
 
   // From inside the fiber: switch back to the poll that resumed it; returns
   // when the next poll resumes the fiber.
@@ -81,6 +85,7 @@ class FiberContext {
  private:
   Context* cx_ = nullptr;
   std::exception_ptr poller_exception_;  // set only while the fiber runs
+  int poller_uncaught_ = 0;              // std::uncaught_exceptions() of that poll
   boost::context::fiber caller_;
   bool cancelled_ = false;
   bool entered_ = false;

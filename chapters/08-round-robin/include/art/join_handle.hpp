@@ -9,8 +9,10 @@
 // protocol (task_cell.hpp), so joiner and completer never race on it.
 //
 // Dropping the handle detaches the task, which runs to the end unobserved;
-// abort() cancels it, from any thread: a worker destroys its future the next
-// time it would run it, or right after the poll that is running now.
+// abort() cancels it: a worker destroys its future the next time it would
+// run it, or right after the poll that is running now. The handle can be
+// moved to any thread and used there, but, like any object, not by two
+// threads at once.
 #pragma once
 
 #include <stdexcept>
@@ -41,13 +43,16 @@ class [[nodiscard]] JoinHandle {
   }
   ~JoinHandle() { detach(); }
 
-  bool is_finished() const { return task_ == nullptr || task_->state().load().complete(); }
+  bool is_finished() const {
+    return task_ == nullptr || task_->state().load().complete();
+  }
   TaskId id() const { return id_; }
   void abort() {
     if (task_ != nullptr)
       task_->abort();
   }
 
+  // ANCHOR: join_poll_detach
   Poll<T> poll(Context& cx) {
     if (task_ == nullptr)
       throw std::logic_error("JoinHandle polled after it returned Ready");
@@ -74,10 +79,13 @@ class [[nodiscard]] JoinHandle {
     if (task_ == nullptr)
       return;
     const TaskStateWord::Snapshot before = task_->state().unset_join_interest();
-    if (!before.complete() && before.join_waker())
+    if (before.complete())
+      task_->drop_output();  // completed and never taken: the handle frees it
+    else if (before.join_waker())
       task_->forget_joiner();  // the slot came back to us: nobody will wake it
     std::exchange(task_, nullptr)->release();
   }
+  // ANCHOR_END: join_poll_detach
 
   TaskOutput<T>* task_;
   TaskId id_;

@@ -37,7 +37,7 @@ namespace art {
 class RoundRobinScheduler final : public Scheduler {
  public:
   void start(std::size_t workers) override;
-  bool schedule(TaskHeader* task) override;            // to the next worker in turn
+  bool schedule(TaskHeader* task) noexcept override;   // to the next worker in turn
   TaskHeader* next_task(std::size_t worker) override;  // from its own queue only
   void close() override;
   TaskHeader* drain() override;
@@ -57,7 +57,7 @@ class RoundRobinScheduler final : public Scheduler {
     std::atomic<std::size_t> parks{0};
   };
 
-  std::size_t next_worker();
+  std::size_t next_worker() noexcept;
 
   // NOLINTNEXTLINE(modernize-avoid-c-arrays): sized at start(); a queue cannot move
   std::unique_ptr<WorkerQueue[]> queues_;

@@ -42,7 +42,8 @@ using SpawnedOutput = typename std::decay_t<F>::Output;
 template <class F>
 JoinHandle<SpawnedOutput<F>> spawn_task(RuntimeCore& core, F&& future) {
   using Cell = TaskCell<std::decay_t<F>>;
-  Cell* task = Cell::make(std::decay_t<F>(std::forward<F>(future)), &core, core.new_task_id());
+  Cell* task =
+      Cell::make(std::decay_t<F>(std::forward<F>(future)), &core, core.new_task_id());
   core.retain();  // the task's count: released by task_freed() when it goes
   core.admit(task);
   return JoinHandle<SpawnedOutput<F>>(task);
@@ -70,8 +71,8 @@ class Spawner {
 // ANCHOR: runtime
 class Runtime {
  public:
-  explicit Runtime(std::size_t workers = 2,
-                   std::unique_ptr<Scheduler> scheduler = std::make_unique<SharedQueueScheduler>());
+  explicit Runtime(std::size_t workers = 2, std::unique_ptr<Scheduler> scheduler =
+                                                std::make_unique<SharedQueueScheduler>());
   ~Runtime();  // shutdown(); reports (never throws) a failure
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -112,7 +113,8 @@ template <class F>
 requires Future<std::decay_t<F>> JoinHandle<SpawnedOutput<F>> spawn(F&& future) {
   RuntimeCore* core = RuntimeCore::current();
   if (core == nullptr)
-    throw std::logic_error("art::spawn called outside a runtime's worker: use Runtime::spawn");
+    throw std::logic_error(
+        "art::spawn called outside a runtime's worker: use Runtime::spawn");
   return spawn_task(*core, std::forward<F>(future));
 }
 // ANCHOR_END: spawn

@@ -76,7 +76,9 @@ class RuntimeCore {
   void run_task(TaskHeader* task, WorkerCounters& counters);
   void cancel(TaskHeader* task, WorkerCounters& counters);
   void complete(TaskHeader* task, bool listed);
+  static void wake_joiner(TaskHeader* task) noexcept;
   void shut_down_task(TaskHeader* task);
+  static void flush_trace() noexcept;
 
   const std::size_t worker_count_;
   std::unique_ptr<Scheduler> scheduler_;
@@ -91,6 +93,10 @@ class RuntimeCore {
   std::atomic<std::uint64_t> lifetime_{1};  // the Runtime's
   std::mutex shutdown_mutex_;               // a second shutdown waits for the first
   bool shut_down_ = false;                  // guarded by shutdown_mutex_
+  // The thread inside shutdown(), so that a re-entry from code it runs is
+  // refused rather than deadlocked. Relaxed: a thread compares it only with
+  // its own id, which it can read back only if it stored it itself.
+  std::atomic<std::thread::id> shutting_down_on_{};
 };
 // ANCHOR_END: core
 

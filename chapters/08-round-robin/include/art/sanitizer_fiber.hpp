@@ -11,9 +11,9 @@
 // ThreadSanitizer has a similar interface (__tsan_switch_to_fiber), but it
 // also needs every instrumented call between the annotation and the switch
 // to be balanced on one stack, which Boost.Context's inline resume() does
-// not allow: TSan crashes in its own stack depot. Fiber tasks here run on
-// one thread, so there is no data race for TSan to find in them; the tsan
-// test preset skips the tests that run fibers (suites Ex6_* and Fiber*).
+// not allow: TSan crashes in its own stack depot. So the tsan test preset
+// skips the tests that run fibers (suites Fiber*); their races are checked
+// under ASan and by the tests of the runtime itself, which fibers share.
 #pragma once
 
 #include <cstddef>

@@ -30,7 +30,7 @@ namespace art {
 class SharedQueueScheduler final : public Scheduler {
  public:
   void start(std::size_t /*workers*/) override {}
-  bool schedule(TaskHeader* task) override;
+  bool schedule(TaskHeader* task) noexcept override;
   TaskHeader* next_task(std::size_t worker) override;
   void close() override;
   TaskHeader* drain() override;
@@ -39,7 +39,7 @@ class SharedQueueScheduler final : public Scheduler {
  private:
   std::mutex mutex_;
   std::condition_variable work_arrived_;
-  RunQueue queue_;         // guarded by mutex_, as are the next two
+  RunQueue queue_;            // guarded by mutex_, as are the next two
   std::size_t sleepers_ = 0;  // workers inside wait(): only then is notify worth its cost
   bool closed_ = false;
   // A statistic, read without the lock: relaxed is enough, nothing is

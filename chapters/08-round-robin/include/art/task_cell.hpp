@@ -53,6 +53,12 @@ class TaskOutput : public TaskHeader {
   void forget_joiner() { joiner_ = Waker(); }
   // For the JoinHandle, once complete: the result; rethrows the task's error.
   T take_output();
+  // Whoever the state word makes its owner (see RuntimeCore::complete and
+  // JoinHandle::detach) frees an output that nobody will take.
+  void drop_output() noexcept final {
+    value_.reset();
+    error_ = nullptr;
+  }
 
  protected:
   using TaskHeader::TaskHeader;
@@ -89,7 +95,7 @@ template <class T>
 bool TaskOutput<T>::store_joiner(const Waker& waker) {
   joiner_ = waker;  // the slot is ours: JOIN_WAKER is clear
   if (this->state().set_join_waker())
-    return false;  // handed over: the completer wakes it
+    return false;     // handed over: the completer wakes it
   joiner_ = Waker();  // completed first, and never looked at the slot
   return true;
 }
@@ -158,13 +164,13 @@ class TaskCell final : public TaskOutput<typename F::Output> {
     if constexpr (kPooled)
       return FramePool::allocate(sizeof(TaskCell));
     else
-      return ::operator new(sizeof(TaskCell), std::align_val_t{alignof(TaskCell)});
+      return ::operator new (sizeof(TaskCell), std::align_val_t{alignof(TaskCell)});
   }
   static void deallocate(void* memory) noexcept {
     if constexpr (kPooled)
       FramePool::deallocate(memory, sizeof(TaskCell));
     else
-      ::operator delete(memory, std::align_val_t{alignof(TaskCell)});
+      ::operator delete (memory, std::align_val_t{alignof(TaskCell)});
   }
 
   std::optional<F> future_;

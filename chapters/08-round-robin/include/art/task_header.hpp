@@ -52,6 +52,7 @@ class TaskHeader {
   virtual bool poll_future(Context& cx) = 0;  // true once the output is stored
   virtual void drop_future() noexcept = 0;    // cancellation: destroy the future now
   virtual void wake_joiner() = 0;             // the JoinHandle's stored waker
+  virtual void drop_output() noexcept = 0;    // nobody will take it: free it now
 
   TaskHeader* prev = nullptr;  // the runtime's list of live tasks (OwnedTasks)
   TaskHeader* next = nullptr;

@@ -22,7 +22,11 @@
 //
 // The rule that makes it safe: only the thread whose transition set RUNNING
 // may touch the future, and a queue entry exists exactly while N is set and
-// R is not (one entry at most, holding one reference). Every transition is
+// R is not (one entry at most, holding one reference), but for two windows
+// where the task is not run anyway: between a wake's transition and its
+// schedule() call, and after a closed scheduler refused the entry. And
+// shutdown, once no worker runs, claims queued tasks too, then drops their
+// entries. Every transition is
 // a named function below, a compare-and-swap loop that re-reads the word
 // when another thread got there first, or a single fetch-op where the
 // outcome cannot depend on the other bits. The design is tokio's
@@ -78,9 +82,9 @@ class TaskStateWord {
 
   // The poll returned Pending: running -> idle.
   enum class ToIdle {
-    idle,      // drop the entry's reference: the next wake makes a new one
-    requeue,   // woken during the poll: the same reference goes back into a queue
-    cancel,    // aborted during the poll: still running, destroy the future now
+    idle,     // drop the entry's reference: the next wake makes a new one
+    requeue,  // woken during the poll: the same reference goes back into a queue
+    cancel,   // aborted during the poll: still running, destroy the future now
   };
   ToIdle to_idle();
 
