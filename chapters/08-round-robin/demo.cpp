@@ -135,7 +135,7 @@ void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
 
 int main(int argc, char** argv) {
   const std::string only = argc > 1 ? argv[1] : "";
-  if (argc > 2 || (only != "" && only != "shared" && only != "round-robin")) {
+  if (argc > 2 || (!only.empty() && only != "shared" && only != "round-robin")) {
     std::fprintf(stderr, "usage: %s [shared|round-robin]  (no argument: both)\n",
                  argv[0]);
     return 2;
