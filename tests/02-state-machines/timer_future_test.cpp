@@ -204,7 +204,10 @@ TEST(Ex2_1_Timer, FiringWhileTheNewWakerIsStoredIsNotLost) {
 TEST(TimerThread, EveryTimerFiresExactlyOnce) {
   std::vector<CountingWaker> counters(3);
   std::vector<TimerFuture> timers;
-  for (auto delay : {30ms, 10ms, 20ms})
+  // Deadlines far enough out that a slow (sanitized, loaded) machine still
+  // polls all three before the first one passes, and out of order, so the
+  // thread's heap must sort them.
+  for (auto delay : {300ms, 100ms, 200ms})
     timers.emplace_back(delay);
   for (std::size_t i = 0; i < timers.size(); ++i) {
     const Waker waker = counters[i].waker();

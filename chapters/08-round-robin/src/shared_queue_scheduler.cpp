@@ -1,6 +1,6 @@
 #include "art/shared_queue_scheduler.hpp"
 
-#include <thread>  // the students' first version yields
+#include <thread>  // std::this_thread::yield, in chapter 07's exercise stub
 
 #include "art/trace.hpp"
 
@@ -8,18 +8,16 @@ namespace art {
 
 // ANCHOR: shared_schedule
 bool SharedQueueScheduler::schedule(TaskHeader* task) noexcept {
-  bool wake_one = false;
-  {
-    std::lock_guard lock(mutex_);
-    if (closed_)
-      return false;
-    queue_.push(task);
-    wake_one = sleepers_ > 0;
-  }
-  // Outside the lock, so the woken worker does not wake into a held mutex.
-  // A sleeper counted above is still inside wait() or about to return from
-  // it: the notification cannot fall between its check and its sleep.
-  if (wake_one)
+  std::lock_guard lock(mutex_);
+  if (closed_)
+    return false;
+  queue_.push(task);
+  // A sleeper counted here is inside wait(), or about to return from it:
+  // the notification cannot fall between its check and its sleep. It is
+  // sent before the unlock: once the mutex is free, a shutdown may drain
+  // this entry, free the task and delete the runtime, scheduler and
+  // condition variable included, before a later notify could run.
+  if (sleepers_ > 0)
     work_arrived_.notify_one();
   return true;
 }
