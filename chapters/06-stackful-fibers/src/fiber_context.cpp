@@ -35,7 +35,9 @@ void FiberContext::resume(boost::context::fiber& fiber, Context* cx) {
   // switch hands back what to resume next time (empty once the fiber ended).
   // ASan must be told before the thread leaves its stack and after it
   // returns (SanitizerFiber).
-  // HINT 3: set up, switch, keep what came back, restore: in that order.
+  // HINT 3: whatever you change for the fiber's sake before the switch,
+  // change back after it; the switch itself hands back the one new thing
+  // worth keeping.
   cx_ = cx;
   FiberContext* const previous = std::exchange(current_fiber, this);
   sanitizer_.before_switch_in();
