@@ -19,7 +19,19 @@ void RoundRobinScheduler::start(std::size_t workers) {
 
 // ANCHOR: next_worker
 std::size_t RoundRobinScheduler::next_worker() noexcept {
+  // EXERCISE 8.1: deal the scheduled tasks out to the workers in turn
+  // HINT: schedule() is called by many threads at once. Every call must get
+  // a turn of its own: two calls that read the same turn send two tasks to
+  // one worker and skip the next. The turn publishes nothing; the task
+  // reaches its worker through that worker's queue.
+  // HINT 2: a load followed by a store is two steps, and another thread fits
+  // between them; one atomic read-modify-write is one step. Then ask which
+  // memory order a number that orders nothing else needs.
+  // HINT 3: the turns count up for ever; the worker is the turn taken
+  // modulo the number of workers.
+  // STUB: return 0;  // works, but worker 0 runs everything and the others sleep
   return turn_.fetch_add(1, std::memory_order_relaxed) % workers_;
+  // END EXERCISE
 }
 // ANCHOR_END: next_worker
 
@@ -43,6 +55,28 @@ bool RoundRobinScheduler::schedule(TaskHeader* task) noexcept {
 // ANCHOR: next_task
 TaskHeader* RoundRobinScheduler::next_task(std::size_t worker) {
   WorkerQueue& own = queues_[worker];
+  // EXERCISE 8.2: take a task from the worker's own queue, or sleep until there is one
+  // HINT: the parking invariant, for one worker: it may go to sleep only if
+  // no schedule() to its queue can slip in between its "my queue is empty"
+  // and its sleep. Only its own queue counts: the others are not its work.
+  // A closed queue answers nullptr at once, even with tasks left in it:
+  // those are the shutdown's to cancel.
+  // HINT 2: a condition variable may wake a thread for no reason, and
+  // schedule() notifies only a worker it saw asleep: say so exactly around
+  // the wait, and look again after every wake. Count each park in the
+  // worker's own counter.
+  // HINT 3: one loop under the worker's own lock, which answers when it can
+  // (closed, or a task) and otherwise sleeps, marked as sleeping.
+  // STUB: for (;;) {  // works, but spins: an idle worker burns a whole core
+  // STUB:   {
+  // STUB:     std::lock_guard lock(own.mutex);
+  // STUB:     if (own.closed)
+  // STUB:       return nullptr;
+  // STUB:     if (TaskHeader* task = own.tasks.pop())
+  // STUB:       return task;
+  // STUB:   }
+  // STUB:   std::this_thread::yield();
+  // STUB: }
   std::unique_lock lock(own.mutex);
   for (;;) {
     if (own.closed)
@@ -56,6 +90,7 @@ TaskHeader* RoundRobinScheduler::next_task(std::size_t worker) {
     trace::unpark();
     own.sleeping = false;
   }
+  // END EXERCISE
 }
 // ANCHOR_END: next_task
 
@@ -70,12 +105,24 @@ void RoundRobinScheduler::close() {
 }
 
 TaskHeader* RoundRobinScheduler::drain() {
+  // EXERCISE 8.3: after close, hand back every queue's entries, one per call
+  // HINT: shutdown calls drain() until it answers nullptr, and drops each
+  // entry it gets. Every entry still queued, in any worker's queue, holds a
+  // reference to its task: an entry left behind keeps its task alive for
+  // ever.
+  // HINT 2: the workers have stopped, but a wake on some other thread may
+  // still look at a queue (and be refused): take each queue's own lock to
+  // look into it. nullptr means every queue is empty.
+  // HINT 3: go through the queues in order and answer with the first entry
+  // you can pop.
+  // STUB: return nullptr;  // leaves every entry behind, and its task with it
   for (std::size_t w = 0; w < workers_; ++w) {
     std::lock_guard lock(queues_[w].mutex);
     if (TaskHeader* task = queues_[w].tasks.pop())
       return task;
   }
   return nullptr;
+  // END EXERCISE
 }
 // ANCHOR_END: close_drain
 
