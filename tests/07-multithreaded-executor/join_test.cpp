@@ -11,6 +11,7 @@
 #include "art/runtime.hpp"
 #include "art/task.hpp"
 #include "test_support.hpp"
+#include "test_thread.hpp"
 
 namespace art {
 namespace {
@@ -138,7 +139,7 @@ TEST(Ex7_3_Join, JoiningFromAPlainThreadParksItUntilTheTaskIsDone) {
   Meeting meeting;
   auto handle = runtime.spawn(meeting.future(true, 11));
   int joined = 0;
-  std::jthread joiner([&] { joined = art::block_on(handle); });
+  testing::TestThread joiner([&] { joined = art::block_on(handle); });
   meeting.meet->wait_until_polled();
   meeting.meet->let_the_poll_go_on();
   joiner.join();

@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "test_support.hpp"
+#include "test_thread.hpp"
 
 namespace art {
 namespace {
@@ -56,8 +57,8 @@ TEST(Ex7_1_ToRunning, OfTwoWorkersRacingForOneTaskExactlyOneWins) {
       if (word.to_running() == Word::ToRunning::run)
         winners.fetch_add(1);
     };
-    std::jthread a(claim);
-    std::jthread b(claim);
+    testing::TestThread a(claim);  // a stub's error comes back here, on join
+    testing::TestThread b(claim);
     a.join();
     b.join();
     EXPECT_EQ(winners.load(), 1);
@@ -120,8 +121,8 @@ TEST(Ex7_2_WakeByRef, ACompletedTaskIsLeftAlone) {
 // (the wake must then queue the task itself).
 TEST(Ex7_2_WakeByRef, AWakeJustBeforeThePollEndsMakesThePollRequeue) {
   Word word(R | J | refs(3));
-  std::jthread waker([&word] { EXPECT_FALSE(word.to_notified_by_ref()); });
-  waker.join();  // the wake is done; the poll ends only now
+  testing::run_on_another_thread([&word] { EXPECT_FALSE(word.to_notified_by_ref()); });
+  // the wake is done; the poll ends only now
   EXPECT_EQ(word.to_idle(), Word::ToIdle::requeue);
   EXPECT_EQ(word.load().bits, N | J | refs(3));
 }
@@ -130,8 +131,7 @@ TEST(Ex7_2_WakeByRef, AWakeJustAfterThePollEndsQueuesTheTask) {
   Word word(R | J | refs(3));
   EXPECT_EQ(word.to_idle(), Word::ToIdle::idle);
   bool queue = false;
-  std::jthread waker([&] { queue = word.to_notified_by_ref(); });
-  waker.join();
+  testing::run_on_another_thread([&] { queue = word.to_notified_by_ref(); });
   EXPECT_TRUE(queue);
   EXPECT_EQ(word.load().bits, N | J | refs(4));  // the entry's new reference
 }
@@ -145,12 +145,14 @@ TEST(Ex7_2_WakeByRef, WakesRacingPollsNeitherLoseNorDoubleAnEntry) {
   Word word(J | refs(2));  // idle: the JoinHandle's and the list's references
   std::atomic<int> entries{0};
   std::atomic<bool> waking{true};
-  std::jthread waker([&] {
-    for (int i = 0; i < wakes; ++i)
-      if (word.to_notified_by_ref())
-        entries.fetch_add(1);
-    waking.store(false);
-  });
+  testing::TestThread waker(
+      [&] {
+        for (int i = 0; i < wakes; ++i)
+          if (word.to_notified_by_ref())
+            entries.fetch_add(1);
+        waking.store(false);
+      },
+      [&] { waking.store(false); });  // a wake that threw: stop polling too
   int polls = 0;
   while (waking.load() || entries.load() > 0) {
     if (entries.load() == 0) {
@@ -165,6 +167,7 @@ TEST(Ex7_2_WakeByRef, WakesRacingPollsNeitherLoseNorDoubleAnEntry) {
     else
       word.release();  // the entry's reference
   }
+  waker.join();
   EXPECT_GT(polls, 0);
   EXPECT_EQ(word.load().bits, J | refs(2));
 }
