@@ -101,6 +101,31 @@ TEST(Ex7_4_Parking, AWorkerWithNothingToDoParksAndAScheduleWakesIt) {
   scheduler.close();
 }
 
+TEST(Ex7_4_Parking, AClosedSchedulerGivesOutNoMoreTasks) {
+  SharedQueueScheduler scheduler;
+  scheduler.start(1);
+  Entry entry;
+  EXPECT_TRUE(scheduler.schedule(&entry));
+  scheduler.close();
+  EXPECT_EQ(scheduler.next_task(0), nullptr) << "a queued task ran after close()";
+  EXPECT_EQ(scheduler.drain(), &entry);  // left for the shutdown to drop
+}
+
+// One worker, and a test thread that does not park: it spawns a task and
+// spins until the task is done, over and over, so each spawn lands at any
+// point of the worker's way to sleep, including between "the queue is
+// empty" and the wait. A scheduler with a gap there loses a wake within a
+// few dozen rounds, and the round never finishes.
+TEST(Ex7_4_Parking, NoWakeFallsBetweenTheEmptyCheckAndTheSleep) {
+  Runtime runtime(1);
+  const int rounds = 100'000 / testing::kStressScale;
+  for (int round = 0; round < rounds; ++round) {
+    auto handle = runtime.spawn(testing::Immediately(round));
+    ASSERT_TRUE(eventually([&] { return handle.is_finished(); }))
+        << "round " << round << ": the task was never run (a lost wake-up)";
+  }
+}
+
 TEST(Ex7_4_Parking, CloseWakesEveryParkedWorker) {
   SharedQueueScheduler scheduler;
   scheduler.start(2);
