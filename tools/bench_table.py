@@ -122,9 +122,10 @@ THREADED_DIFFERENCES_NOTE = (
     "ch07's workers, like asio-shared's threads, take any task from the one queue. ch08 deals "
     "every schedule out in turn, new tasks and wakes alike: a woken task (a ping's answer, a "
     "yield) goes to the worker whose turn it is, not back to the waker's, so with 2 workers "
-    "about every second wake crosses to the other thread; asio-per-thread deals out only new "
-    "work and posts a continuation back to its own thread. Neither moves a queued task to a "
-    "worker that runs dry."
+    "about every second wake crosses to the other thread, and every link of chained_spawn "
+    "goes to the other worker, asleep, and wakes it; asio-per-thread deals out only new work "
+    "(each thread its own turns) and posts a continuation back to its own thread. Neither "
+    "moves a queued task to a worker that runs dry."
 )
 
 # How to read the skewed rows.
