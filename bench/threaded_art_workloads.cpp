@@ -1,8 +1,10 @@
-// bench-ch07: tokio's four workloads (workloads.hpp) on chapter 07's multi-threaded
-// Runtime, at 1 and 2 workers, as coroutine tasks. The benchmark's thread spawns with
-// Runtime::spawn what tokio's block_on future spawns with tokio::spawn (a spawn from
-// outside the workers, in both), then waits on the Countdown of threaded_peer.hpp, as
-// tokio's waits on its "done" channel.
+// bench-ch07, bench-ch08: tokio's four workloads and skewed (workloads.hpp) on a
+// multi-threaded Runtime, at 1 and 2 workers, as coroutine tasks. bench-ch07 runs chapter
+// 07's Runtime with its SharedQueueScheduler; bench-ch08 runs chapter 08's with the
+// RoundRobinScheduler (ART_BENCH_ROUND_ROBIN, set in CMakeLists.txt). The benchmark's
+// thread spawns with Runtime::spawn what tokio's block_on future spawns with tokio::spawn
+// (a spawn from outside the workers, in both), then waits on the Countdown of
+// threaded_peer.hpp, as tokio's waits on its "done" channel.
 //
 // Runtime::block_on is not used for the root: tokio's block_on polls its future on the
 // calling thread, so tokio's root may block that thread on recv(); art's block_on spawns
@@ -13,7 +15,9 @@
 // share (the Countdown, the counts they keep) is declared before it, so that the Runtime,
 // which cancels whatever a broken iteration left running, is gone first.
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -29,9 +33,30 @@
 #include "threaded_peer.hpp"
 #include "workloads.hpp"
 
+#ifndef ART_BENCH_ROUND_ROBIN
+#define ART_BENCH_ROUND_ROBIN 0
+#endif
+
+#if ART_BENCH_ROUND_ROBIN
+#include "art/round_robin_scheduler.hpp"
+#else
+#include "art/shared_queue_scheduler.hpp"
+#endif
+
 namespace bench = art::bench;
 
 namespace {
+
+// The Runtime a benchmark runs on, at its worker count: with the shared queue
+// (bench-ch07) or with round robin (bench-ch08).
+art::Runtime make_runtime(const benchmark::State& state) {
+  const auto workers = static_cast<std::size_t>(bench::workers(state));
+#if ART_BENCH_ROUND_ROBIN
+  return art::Runtime(workers, std::make_unique<art::RoundRobinScheduler>());
+#else
+  return art::Runtime(workers, std::make_unique<art::SharedQueueScheduler>());
+#endif
+}
 
 // A one-shot channel between two tasks that may run on different workers. Like the
 // single-thread peers' channel, it lives in the frame of the task that creates it and
@@ -124,7 +149,7 @@ art::Task<void> count_down(bench::Countdown* remaining) {
 
 void spawn_many(benchmark::State& state) {
   bench::Countdown remaining;
-  art::Runtime runtime(bench::workers(state));
+  art::Runtime runtime = make_runtime(state);
   for (auto _ : state) {
     remaining.reset(bench::kNumSpawn);
     for (int i = 0; i < bench::kNumSpawn; ++i)
@@ -154,7 +179,7 @@ art::Task<void> yielder(std::atomic<int>* yields, bench::Countdown* finished) {
 void yield_many(benchmark::State& state) {
   std::atomic<int> yields{0};
   bench::Countdown finished;
-  art::Runtime runtime(bench::workers(state));
+  art::Runtime runtime = make_runtime(state);
   for (auto _ : state) {
     yields.store(0, std::memory_order_relaxed);  // published by the spawns, as reset() is
     finished.reset(bench::kYieldTasks);
@@ -197,7 +222,7 @@ art::Task<void> spawn_pings(bench::Countdown* remaining, std::atomic<int>* wrong
 void ping_pong(benchmark::State& state) {
   std::atomic<int> wrong{0};
   bench::Countdown remaining;
-  art::Runtime runtime(bench::workers(state));
+  art::Runtime runtime = make_runtime(state);
   for (auto _ : state) {
     remaining.reset(bench::kNumPings);
     (void)runtime.spawn(spawn_pings(&remaining, &wrong));
@@ -226,7 +251,7 @@ art::Task<void> chain_link(int n, int* links, bench::Countdown* done) {
 void chained_spawn(benchmark::State& state) {
   int links = 0;
   bench::Countdown done;
-  art::Runtime runtime(bench::workers(state));
+  art::Runtime runtime = make_runtime(state);
   for (auto _ : state) {
     links = 0;
     done.reset(1);
@@ -239,5 +264,36 @@ void chained_spawn(benchmark::State& state) {
   bench::report_per_item(state, bench::kPerTask, bench::kChainLinks);
 }
 BENCHMARK(chained_spawn)->Apply(bench::at_one_and_two_workers);
+
+// skewed. The benchmark's thread spawns every task, long and short in workloads.hpp's
+// order; each adds its work's result to the checksum.
+art::Task<void> skewed_task(std::uint64_t steps, std::atomic<std::uint64_t>* checksum,
+                            bench::Countdown* remaining) {
+  // Relaxed: the Countdown's acq_rel decrement right after publishes it.
+  checksum->fetch_add(bench::spin_work(steps), std::memory_order_relaxed);
+  remaining->count_down();
+  co_return;
+}
+
+void skewed(benchmark::State& state) {
+  const std::uint64_t expected = bench::skew_checksum();
+  std::atomic<std::uint64_t> checksum{0};
+  bench::Countdown remaining;
+  art::Runtime runtime = make_runtime(state);
+  for (auto _ : state) {
+    // Relaxed: published by the spawns, as reset() is.
+    checksum.store(0, std::memory_order_relaxed);
+    remaining.reset(bench::kSkewTasks);
+    for (int i = 0; i < bench::kSkewTasks; ++i)
+      (void)runtime.spawn(skewed_task(bench::skew_steps(i), &checksum, &remaining));
+    // Relaxed: wait() acquired every task's writes through the Countdown.
+    if (!remaining.wait() || checksum.load(std::memory_order_relaxed) != expected) {
+      state.SkipWithError("skewed: a task did not run or did not do its work");
+      break;
+    }
+  }
+  bench::report_per_item(state, bench::kPerTask, bench::kSkewTasks);
+}
+BENCHMARK(skewed)->Apply(bench::at_one_and_two_workers);
 
 }  // namespace

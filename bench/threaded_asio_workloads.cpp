@@ -1,7 +1,7 @@
-// bench-asio-shared, bench-asio-per-thread: tokio's four workloads (workloads.hpp) on
-// Boost.Asio at 1 and 2 threads, the peers of bench-ch07. Asio has two ways to use
-// several threads, and this source is built once for each
-// (ART_BENCH_ASIO_CONTEXT_PER_THREAD, set in CMakeLists.txt):
+// bench-asio-shared, bench-asio-per-thread: tokio's four workloads and skewed
+// (workloads.hpp) on Boost.Asio at 1 and 2 threads, the peers of bench-ch07 and
+// bench-ch08. Asio has two ways to use several threads, and this source is built once for
+// each (ART_BENCH_ASIO_CONTEXT_PER_THREAD, set in CMakeLists.txt):
 //
 // - bench-asio-shared: one io_context, run by N threads, with the default concurrency
 // hint.
@@ -12,7 +12,7 @@
 //   (only one thread runs it, so a handler posted from that thread skips the mutex). New
 //   work is spread round robin across the contexts; a continuation (a yield, a wake) goes
 //   back to the context of the handler that waits for it. Work never moves between
-//   threads afterwards.
+//   threads afterwards: the design of chapter 08's RoundRobinScheduler for new work.
 //
 // The workloads are posted handlers, Asio's fastest form (see asio_workloads.cpp). The
 // benchmark's thread posts what tokio's block_on future spawns, then waits on the
@@ -316,5 +316,34 @@ void chained_spawn(benchmark::State& state) {
   bench::report_per_item(state, bench::kPerTask, bench::kChainLinks);
 }
 BENCHMARK(chained_spawn)->Apply(bench::at_one_and_two_workers);
+
+// skewed. The benchmark's thread posts every task, long and short in workloads.hpp's
+// order, each to the context pool.next() names; each adds its work's result to the
+// checksum.
+void skewed(benchmark::State& state) {
+  const std::uint64_t expected = bench::skew_checksum();
+  std::atomic<std::uint64_t> checksum{0};
+  bench::Countdown remaining;
+  Pool pool(bench::workers(state));
+  for (auto _ : state) {
+    // Relaxed: published by the posts, as reset() is.
+    checksum.store(0, std::memory_order_relaxed);
+    remaining.reset(bench::kSkewTasks);
+    for (int i = 0; i < bench::kSkewTasks; ++i) {
+      asio::post(pool.next(), [steps = bench::skew_steps(i), &checksum, &remaining] {
+        // Relaxed: the Countdown's acq_rel decrement right after publishes it.
+        checksum.fetch_add(bench::spin_work(steps), std::memory_order_relaxed);
+        remaining.count_down();
+      });
+    }
+    // Relaxed: wait() acquired every task's writes through the Countdown.
+    if (!remaining.wait() || checksum.load(std::memory_order_relaxed) != expected) {
+      state.SkipWithError("skewed: a task did not run or did not do its work");
+      break;
+    }
+  }
+  bench::report_per_item(state, bench::kPerTask, bench::kSkewTasks);
+}
+BENCHMARK(skewed)->Apply(bench::at_one_and_two_workers);
 
 }  // namespace

@@ -1,8 +1,8 @@
-// threaded_peer.hpp: what the multi-threaded programs (bench-ch07, bench-asio-shared,
-// bench-asio-per-thread) share: how they register a workload at 1 and 2 workers, and how
-// the benchmark's thread learns that a workload is done.
+// threaded_peer.hpp: what the multi-threaded programs (bench-ch07, bench-ch08,
+// bench-asio-shared, bench-asio-per-thread) share: how they register a workload at 1 and
+// 2 workers, and how the benchmark's thread learns that a workload is done.
 //
-// The workloads and their sizes are those of workloads.hpp (tokio's four;
+// The workloads and their sizes are those of workloads.hpp (tokio's four, and skewed;
 // ping_pong_serial is a single-thread measure and is left out). What changes is who runs
 // them. Here, as in tokio's benches/rt_multi_threaded.rs, worker threads run the tasks
 // and the benchmark's thread plays tokio's root: it spawns what tokio's block_on future
@@ -32,7 +32,8 @@ inline constexpr std::chrono::seconds kDoneTimeout{10};
 // Registers a workload at 1 and 2 workers (state.range(0); the name says workers:N, which
 // bench_table.py groups by). The time is the CPU time of the whole process: the workers
 // do the work, and the benchmark's thread, which Google Benchmark would otherwise measure
-// alone, mostly sleeps.
+// alone, mostly sleeps. The wall-clock time is in the JSON output too; bench_table.py
+// prints it for skewed, where a worker that sleeps while the other works is the point.
 inline void at_one_and_two_workers(benchmark::internal::Benchmark* workload) {
   workload->ArgName("workers")
       ->Arg(1)

@@ -28,6 +28,8 @@
 // report_per_item(). One benchmark iteration is one whole workload.
 #pragma once
 
+#include <cstdint>
+
 #include <benchmark/benchmark.h>
 
 namespace art::bench {
@@ -70,9 +72,61 @@ inline constexpr int kChainLinks = kChainIter + 1;
 // thousand pings queued, measures throughput.
 inline constexpr int kSerialRounds = 1'000;
 
+// skewed (not tokio's; multi-threaded programs only, bench/threaded_peer.hpp): tasks of
+// very unequal length, to show what a scheduler does with a worker that has nothing to
+// do. The benchmark's thread spawns kSkewTasks tasks, one after the other, and waits for
+// "done" (the Countdown, as in spawn_many). Task i is long when i % kSkewStride == 0
+// (tasks 0, 64, 128 and 192: kSkewLongTasks of them) and short otherwise. A task's work
+// is spin_work(steps): a long task kSkewLongSteps steps, a short one kSkewShortSteps
+// (a thousandth of that). Each task adds its spin_work result to a
+// shared checksum, which the benchmark thread compares with skew_checksum(), so that the
+// work cannot be left out.
+//
+// The CPU work is the same on every side and in every schedule: 4 long tasks and 252
+// short ones, the long ones about 94% of it (a millisecond or so each; a step's time
+// depends on the core). What differs is how it is spread. With 2 workers and tasks taken
+// from one queue, the long tasks land on whichever worker is free, and the wall-clock
+// time is about half the CPU time. With tasks dealt out in turn, every second task goes
+// to the same worker; the long tasks are kSkewStride (an even number) apart, so they all
+// go to one worker, whose share of the short tasks waits behind them while the other
+// worker runs out of work and sleeps: the wall-clock time is about the CPU time. So this
+// row reports the wall-clock time beside the CPU time (bench_table.py).
+inline constexpr int kSkewTasks = 256;
+inline constexpr int kSkewStride = 64;
+inline constexpr int kSkewLongTasks = kSkewTasks / kSkewStride;
+inline constexpr std::uint64_t kSkewLongSteps = 1'000'000;
+inline constexpr std::uint64_t kSkewShortSteps = 1'000;
+
+inline constexpr bool skew_is_long(int task) { return task % kSkewStride == 0; }
+inline constexpr std::uint64_t skew_steps(int task) {
+  return skew_is_long(task) ? kSkewLongSteps : kSkewShortSteps;
+}
+
+// A fixed amount of CPU work that the compiler can neither skip nor fold: `steps` rounds
+// of xorshift64, each depending on the one before, from a seed the optimiser cannot see
+// through.
+inline std::uint64_t spin_work(std::uint64_t steps) {
+  std::uint64_t x = 0x9E3779B97F4A7C15ULL;
+  benchmark::DoNotOptimize(x);
+  for (std::uint64_t i = 0; i < steps; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+  }
+  return x;
+}
+
+// What the checksum of one skewed iteration must be: the sum (wrapping) of every task's
+// spin_work result.
+inline std::uint64_t skew_checksum() {
+  const std::uint64_t long_result = spin_work(kSkewLongSteps);
+  const std::uint64_t short_result = spin_work(kSkewShortSteps);
+  return long_result * kSkewLongTasks + short_result * (kSkewTasks - kSkewLongTasks);
+}
+
 // The per-item counters' names, one per kind of item, so that every peer's JSON uses the same
 // keys: spawn_many and chained_spawn report per task, yield_many per yield, ping_pong per ping,
-// ping_pong_serial per round.
+// ping_pong_serial per round, skewed per task.
 inline constexpr const char* kPerTask = "ns_per_task";
 inline constexpr const char* kPerYield = "ns_per_yield";
 inline constexpr const char* kPerPing = "ns_per_ping";

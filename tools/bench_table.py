@@ -8,7 +8,8 @@ forms (bench-asio*), then art's. A cell is the CPU time of one iteration (--cloc
 wall-clock time) and its ratio to the fastest Asio form on that workload, whose name ends the
 row. The multi-threaded programs (bench/threaded_peer.hpp: chapter 07's runtime on, and Asio's
 two multi-threaded forms) get a third table, with a row per workload and worker count, the
-same ratios, and each column's scaling from 1 to 2 workers. The report also goes to
+same ratios, and each column's scaling from 1 to 2 workers; its skewed rows also give the
+wall-clock time over the CPU time, which shows a worker that sleeps while the other works. The report also goes to
 <directory>/results.md.
 
     python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
@@ -37,9 +38,10 @@ PREFIX = "bench-"
 # Every art column's ratio is taken against the fastest of these on each workload.
 ASIO_PEERS = ("asio", "asio-unsafe", "asio-coro")
 
-# The multi-threaded programs run tokio's four workloads at each of these worker counts, and
-# register them as <workload>/workers:<N> (bench/threaded_peer.hpp).
-THREADED_WORKLOADS = WORKLOADS[:4]
+# The multi-threaded programs run tokio's four workloads and skewed (bench/workloads.hpp) at each
+# of these worker counts, and register them as <workload>/workers:<N> (bench/threaded_peer.hpp).
+SKEWED = "skewed"
+THREADED_WORKLOADS = (*WORKLOADS[:4], SKEWED)
 WORKER_COUNTS = (1, 2)
 WORKERS_MARK = "/workers:"
 
@@ -93,6 +95,9 @@ DIFFERENCES_NOTE = (
 THREADED_PEERS_NOTE = (
     "ch07: coroutine tasks on chapter 07's Runtime (one run queue under a mutex, shared by the "
     "workers, which sleep on a condition variable); "
+    "ch08: the same tasks on chapter 08's Runtime with its RoundRobinScheduler (a queue, a "
+    "mutex and a condition variable per worker; every schedule goes to the next worker in "
+    "turn); "
     "asio-shared: posted handlers on one io_context run by every thread (default concurrency "
     "hint); "
     "asio-per-thread: one io_context per thread (concurrency hint 1), new work spread round "
@@ -114,7 +119,23 @@ THREADED_DIFFERENCES_NOTE = (
     "which is queued again after the poll; an Asio yield is one more post. Asio's per-thread "
     "io_contexts never move work between threads: a thread whose context runs dry sleeps "
     "while the other has work, and a handler posted from its own thread skips the mutex; "
-    "art's workers, like asio-shared's threads, take any task from the one queue."
+    "ch07's workers, like asio-shared's threads, take any task from the one queue. ch08 deals "
+    "every schedule out in turn, new tasks and wakes alike: a woken task (a ping's answer, a "
+    "yield) goes to the worker whose turn it is, not back to the waker's, so with 2 workers "
+    "about every second wake crosses to the other thread, and every link of chained_spawn "
+    "goes to the other worker, asleep, and wakes it; asio-per-thread deals out only new work "
+    "(each thread its own turns) and posts a continuation back to its own thread. Neither "
+    "moves a queued task to a worker that runs dry."
+)
+
+# How to read the skewed rows.
+SKEWED_NOTE = (
+    "skewed (bench/workloads.hpp): a few long tasks among many short ones, all spawned from "
+    "the benchmark's thread; its cells add the wall-clock time over the CPU time. At 1 worker "
+    "it is about 1. At 2 workers, about 0.5 means both workers were busy to the end; about 1 "
+    "means one worker did the work while the other slept, as when tasks dealt out in turn "
+    "(ch08, asio-per-thread) put every long task on the same worker, with a share of the "
+    "short ones queued behind them."
 )
 
 # How to read the scaling rows, by clock.
@@ -151,6 +172,8 @@ class Measurement:
     time_us: float | None = None
     per_item_ns: float | None = None
     error: str | None = None
+    # The wall-clock time over the CPU time, whichever clock time_us is.
+    wall_per_cpu: float | None = None
 
 
 @dataclass
@@ -227,8 +250,11 @@ def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Mea
         else:
             continue
         unit = TO_MICROSECONDS[chosen.get("time_unit", "ns")]
+        cpu = chosen.get("cpu_time", 0.0)
         measurements[name] = Measurement(
-            time_us=chosen[time_key] * unit, per_item_ns=_per_item_ns(chosen, clock)
+            time_us=chosen[time_key] * unit,
+            per_item_ns=_per_item_ns(chosen, clock),
+            wall_per_cpu=chosen["real_time"] / cpu if cpu > 0 and "real_time" in chosen else None,
         )
     return measurements
 
@@ -350,6 +376,15 @@ def _table(
     return lines
 
 
+def _skewed_cell(program: ProgramResult, key: str, strongest: Strongest | None) -> str:
+    """A skewed cell: the usual one, and the wall-clock time over the CPU time."""
+    cell = _cell(program, key, strongest)
+    measurement = program.measurements.get(key)
+    if measurement is not None and measurement.wall_per_cpu is not None:
+        cell += f"; wall ÷ CPU {measurement.wall_per_cpu:.2f}"
+    return cell
+
+
 def _scaling_cell(program: ProgramResult, workload: str) -> str:
     """The time at 2 workers over the time at 1, as ×N; – when either is missing."""
     first, last = (
@@ -380,7 +415,8 @@ def threaded_table(programs: list[ProgramResult]) -> list[str]:
         for workers in WORKER_COUNTS:
             key = threaded_key(workload, workers)
             strongest = strongest_asio(asio, key)
-            cells = [_cell(p, key, strongest) for p in columns]
+            cell = _skewed_cell if workload == SKEWED else _cell
+            cells = [cell(p, key, strongest) for p in columns]
             cells.append(strongest.name if strongest else "–")
             lines.append(f"| {workload}, {_worker_label(workers)} | " + " | ".join(cells) + " |")
         scaling = [_scaling_cell(p, workload) for p in columns]
@@ -435,6 +471,8 @@ def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAUL
         )
         lines.append("")
         lines.append(THREADED_SCALING_NOTE[clock])
+        lines.append("")
+        lines.append(SKEWED_NOTE)
         lines.append("")
         lines.append(THREADED_PEERS_NOTE)
         lines.append("")

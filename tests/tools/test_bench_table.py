@@ -13,6 +13,7 @@ from bench_table import (  # noqa: E402
     ASIO_CAPTION,
     DIFFERENCES_NOTE,
     PEERS_NOTE,
+    SKEWED_NOTE,
     THREADED_CAPTION,
     THREADED_DIFFERENCES_NOTE,
     THREADED_PEERS_NOTE,
@@ -93,6 +94,13 @@ class ParseTests(unittest.TestCase):
         wall = parse_benchmark_json(output(entry), clock="real")["spawn_many"]
         self.assertAlmostEqual(wall.time_us, 600.0)
         self.assertAlmostEqual(wall.per_item_ns, 60.0)
+
+    def test_the_wall_clock_over_the_cpu_time_is_kept_whichever_clock_is_reported(self):
+        # Two workers, one of them asleep: 4,000 µs of CPU time in 2,200 µs of wall clock.
+        text = output(aggregate("skewed/workers:2/process_time", "median", 2200.0, cpu=4000.0))
+        for clock in ("cpu", "real"):
+            measurement = parse_benchmark_json(text, clock)["skewed/workers:2"]
+            self.assertAlmostEqual(measurement.wall_per_cpu, 0.55)
 
     def test_a_threaded_workload_is_keyed_by_its_worker_count_without_its_clock(self):
         # MeasureProcessCPUTime appends /process_time to the names; UseRealTime, /real_time.
@@ -251,10 +259,51 @@ class ThreadedTableTests(unittest.TestCase):
         self.assertEqual(asio_table["workload"], ["asio", "strongest"])  # single-thread only
         rows = [
             f"{workload}, {kind}"
-            for workload in ["spawn_many", "yield_many", "ping_pong", "chained_spawn"]
+            for workload in ["spawn_many", "yield_many", "ping_pong", "chained_spawn", "skewed"]
             for kind in ["1 worker", "2 workers", "2 ÷ 1"]
         ]
         self.assertEqual(list(threaded_table), ["workload", "---", *rows])
+
+    def test_chapter_08_is_a_column_beside_chapter_07s_before_asios(self):
+        names = ["asio-per-thread", "ch08", "asio-shared", "ch07-untraced", "ch07"]
+        table = self.table(*[threaded(name, yield_many_1=100.0) for name in names])
+        (body,) = tables(table)
+        self.assertEqual(
+            body["workload"],
+            ["ch07", "ch07-untraced", "ch08", "asio-shared", "asio-per-thread", "ratios to"],
+        )
+
+    def test_the_skewed_rows_give_the_wall_clock_over_the_cpu_time(self):
+        def skewed(name, **wall_per_cpu):
+            measurements = {
+                f"skewed/workers:{workers[-1]}": Measurement(time_us=4000.0, wall_per_cpu=share)
+                for workers, share in wall_per_cpu.items()
+            }
+            measurements["chained_spawn/workers:2"] = Measurement(
+                time_us=50.0, wall_per_cpu=0.9
+            )
+            return ProgramResult(name, measurements)
+
+        ch07 = skewed("ch07", w1=1.0, w2=0.52)
+        ch08 = skewed("ch08", w1=1.0, w2=0.98)
+        shared = skewed("asio-shared", w1=1.01, w2=0.51)
+        (body,) = tables(self.table(ch07, ch08, shared))
+        self.assertEqual(
+            body["skewed, 2 workers"],
+            [
+                "4,000 µs (×1.00); wall ÷ CPU 0.52",
+                "4,000 µs (×1.00); wall ÷ CPU 0.98",
+                "4,000 µs (×1.00); wall ÷ CPU 0.51",
+                "asio-shared",
+            ],
+        )
+        self.assertEqual(body["skewed, 1 worker"][2], "4,000 µs (×1.00); wall ÷ CPU 1.01")
+        self.assertEqual(body["skewed, 2 ÷ 1"], ["×1.00", "×1.00", "×1.00", ""])
+        # Only the skewed rows: elsewhere the cell is the time and its ratio.
+        self.assertEqual(body["chained_spawn, 2 workers"][0], "50.0 µs (×1.00)")
+        # A skewed cell without the wall clock is an ordinary one.
+        (body,) = tables(self.table(threaded("ch08", skewed_2=4000.0)))
+        self.assertEqual(body["skewed, 2 workers"], ["4,000 µs", "–"])
 
     def test_ratios_are_per_worker_count_and_the_scaling_is_two_over_one(self):
         ch07 = threaded("ch07", ping_pong_1=600.0, ping_pong_2=900.0)
@@ -290,6 +339,9 @@ class ThreadedTableTests(unittest.TestCase):
         self.assertIn("\n\n" + THREADED_PEERS_NOTE + "\n", table)
         self.assertIn("\n\n" + THREADED_DIFFERENCES_NOTE + "\n", table)
         self.assertIn("\n\n" + THREADED_SCALING_NOTE["cpu"] + "\n", table)
+        self.assertIn("\n\n" + SKEWED_NOTE + "\n", table)
+        self.assertIn("ch08: the same tasks on chapter 08's Runtime", THREADED_PEERS_NOTE)
+        self.assertIn("not back to the waker's", THREADED_DIFFERENCES_NOTE)
         self.assertNotIn(PEERS_NOTE, table)  # no single-thread program, no single-thread notes
         wall = self.table(shared, clock="real")
         self.assertIn(THREADED_SCALING_NOTE["real"], wall)
