@@ -101,7 +101,7 @@ TEST(Ex7_4_Parking, AWorkerWithNothingToDoParksAndAScheduleWakesIt) {
   scheduler.close();
 }
 
-TEST(Ex7_4_Parking, AClosedSchedulerGivesOutNoMoreTasks) {
+TEST(SharedQueue, AClosedSchedulerGivesOutNoMoreTasks) {
   SharedQueueScheduler scheduler;
   scheduler.start(1);
   Entry entry;
@@ -116,7 +116,7 @@ TEST(Ex7_4_Parking, AClosedSchedulerGivesOutNoMoreTasks) {
 // point of the worker's way to sleep, including between "the queue is
 // empty" and the wait. A scheduler with a gap there loses a wake within a
 // few dozen rounds, and the round never finishes.
-TEST(Ex7_4_Parking, NoWakeFallsBetweenTheEmptyCheckAndTheSleep) {
+TEST(Parking, NoWakeFallsBetweenTheEmptyCheckAndTheSleep) {
   Runtime runtime(1);
   const int rounds = 100'000 / testing::kStressScale;
   for (int round = 0; round < rounds; ++round) {
