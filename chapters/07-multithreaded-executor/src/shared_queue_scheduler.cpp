@@ -32,7 +32,8 @@ TaskHeader* SharedQueueScheduler::next_task(std::size_t /*worker*/) {
   // A closed scheduler answers nullptr, even to a sleeping worker.
   // HINT 2: a condition variable may wake a thread for no reason, and a
   // schedule() notifies only when it counted a sleeper: keep the count
-  // exact around the wait, and check again after every wake.
+  // exact around the wait, and check again after every wake. (The trace's
+  // park and unpark points go around the sleep.)
   // HINT 3: a loop under one lock, which answers when it can (closed, or
   // a task) and otherwise sleeps as a counted sleeper; parks are counted.
   // STUB: for (;;) {  // works, but spins: an idle worker burns a whole core

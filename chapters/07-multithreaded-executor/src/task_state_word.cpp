@@ -71,8 +71,9 @@ bool TaskStateWord::to_notified_by_ref() {
   // HINT 2: a task being polled is marked, not queued: the worker queues it
   // again when the poll ends (to_idle). An idle task gets the mark and, in
   // the same step, the reference its entry will hold.
-  // HINT 3: three cases in the update() lambda (nothing to do; mark only;
-  // mark and count a reference); the answer is whether the last one won.
+  // HINT 3: update() runs the lambda again whenever another thread changed
+  // the word first, so everything the lambda decides is decided anew each
+  // time, the answer to the caller included.
   bool queue = false;
   update([&queue](Snapshot now, std::uint64_t& next) {
     queue = false;

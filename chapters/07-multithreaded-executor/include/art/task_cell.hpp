@@ -88,8 +88,9 @@ bool TaskOutput<T>::ready_or_register(const Waker& waker) {
   // task needs nothing. Otherwise take the slot back first (it can fail),
   // write, and hand it over again (it can fail too). Each failure means the
   // task completed, and the output is ready.
-  // HINT 3: an early answer from one load; then, only if the slot was
-  // handed over, keep it or take it back; then store_joiner.
+  // HINT 3: every transition here that can fail fails for one reason, the
+  // task completed; after such a failure the one safe move is to answer
+  // that the output is ready, leaving the slot alone.
   const TaskStateWord::Snapshot now = this->state().load();
   if (now.complete())
     return true;
