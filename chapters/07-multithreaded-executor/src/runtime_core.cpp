@@ -76,7 +76,7 @@ void RuntimeCore::run_worker(std::size_t index) {
 void RuntimeCore::run_task(TaskHeader* task, WorkerCounters& counters) {
   switch (task->state().to_running()) {
     case TaskStateWord::ToRunning::not_yours:
-      task->release();  // completed by shutdown while it was queued
+      task->release();  // an entry that should not exist: never run it twice
       return;
     case TaskStateWord::ToRunning::cancel:
       cancel(task, counters);

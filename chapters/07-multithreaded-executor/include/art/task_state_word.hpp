@@ -76,7 +76,8 @@ class TaskStateWord {
   enum class ToRunning {
     run,        // poll it
     cancel,     // it was aborted: destroy the future instead
-    not_yours,  // completed meanwhile (shut down): just drop the entry's reference
+    not_yours,  // running or complete already: drop the entry's reference
+                // (a defence: with one entry per task, no worker meets it)
   };
   ToRunning to_running();
 
