@@ -10,7 +10,7 @@ TaskStateWord::ToRunning TaskStateWord::to_running() {
   // HINT: only the thread whose transition sets RUNNING may touch the
   // future, and a queue entry stands for the NOTIFIED bit: taking the entry
   // out of the queue must clear that bit in the same step that claims the
-  // task. A task completed meanwhile (by shutdown) is nobody's to run.
+  // task. A task already running or complete is nobody's to run.
   // HINT 2: one compare-and-swap decides it (use update()); the word it
   // writes has NOTIFIED clear and RUNNING set; CANCELLED does not stop the
   // claim, it changes what the claimer does with it.
