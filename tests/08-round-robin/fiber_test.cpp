@@ -28,12 +28,18 @@ using testing::RoundRobinRuntime;
 }
 
 // Only this thread schedules: the spawn takes turn 0 (worker 0), the wake
-// turn 1 (worker 1).
+// turn 1 (worker 1). The wake comes only once worker 0 has parked again,
+// that is, once the fiber's first poll has ended Pending: a wake before
+// that would find the value ready and the fiber would never move.
 TEST(FiberRoundRobin, AWokenFiberResumesOnTheNextWorkerInTurn) {
   std::atomic<std::thread::id> before{};
   std::atomic<std::thread::id> after{};
   std::latch suspended(1);
   RoundRobinRuntime rr(2);
+  ASSERT_TRUE(testing::eventually([&] {
+    return rr.scheduler.parks_of(0) >= 1 && rr.scheduler.parks_of(1) >= 1;
+  }));
+  const std::size_t parks_before = rr.scheduler.parks_of(0);
   auto [input, completer] = make_manual_future<int>();
   auto fiber_task = rr.runtime.spawn(fiber([&, input = std::move(input)]() mutable {
     before.store(thread_now());
@@ -43,6 +49,8 @@ TEST(FiberRoundRobin, AWokenFiberResumesOnTheNextWorkerInTurn) {
     return value;
   }));
   suspended.wait();
+  ASSERT_TRUE(testing::eventually([&] { return rr.scheduler.parks_of(0) > parks_before; }))
+      << "the fiber's worker did not go back to sleep";
   completer.complete(5);
   EXPECT_EQ(art::block_on(fiber_task), 5);
   EXPECT_NE(after.load(), before.load()) << "the wake did not go to the next worker";
