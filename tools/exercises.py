@@ -201,6 +201,10 @@ SANITIZER_ENV = {
 # Chapters whose tests a preset cannot run (ThreadSanitizer does not follow
 # fiber switches; the tsan test preset skips them too).
 UNSUPPORTED = {"tsan": {"06"}}
+# A sanitizer's report in a test's output: "WARNING: ThreadSanitizer: data race",
+# "ERROR: AddressSanitizer: heap-use-after-free", "runtime error: ..." (UBSan).
+SANITIZER_REPORT = re.compile(r"(ThreadSanitizer|AddressSanitizer|LeakSanitizer|"
+                              r"UndefinedBehaviorSanitizer): ([a-z][\w -]*?)(?: on| \(|\n|$)")
 # Tests a preset skips in a chapter it otherwise runs (a regex on ctest names):
 # from chapter 07 on, the fiber suites are named Fiber*, as in CMakePresets.json.
 SKIPPED = {"tsan": r"^ch0[7-9]\.Fiber|^ch1[0-9]\.Fiber"}
@@ -508,6 +512,9 @@ def failure_reason(test: TestResult, exercise_id: str | None, still_stubbed: lis
         return "stub not written yet"
     if stubs:
         return f"needs {', '.join(stubs)} first: it reached that stub"
+    sanitizer = SANITIZER_REPORT.search(test.output)
+    if sanitizer:
+        return f"{sanitizer.group(1)}: {sanitizer.group(2)} (its report is in the test's output)"
     if test.status and test.status not in ("Failed", "Passed"):
         return f"{test.status.lower()}: run it alone to see where"
     if test.assertion():

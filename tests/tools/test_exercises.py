@@ -90,6 +90,15 @@ class BlameTests(ChapterTestCase):
         test = TestResult("Ex7_3_Three.Works", False, output)
         self.assertEqual(test.stubs, ["7.1", "7.2"])
 
+    def test_a_sanitizers_report_is_named_not_called_an_assertion(self):
+        output = ("[ RUN      ] Ex5_2_Slab.BothSides\n"
+                  "WARNING: ThreadSanitizer: data race (pid=4242)\n"
+                  "  Write of size 8 at 0x7b0400000010 by thread T1:\n"
+                  "/src/tests/x.cpp:12: Failure\nExpected equality\n")
+        test = TestResult("Ex5_2_Slab.BothSides", False, output, status="Failed")
+        self.assertEqual(failure_reason(test, "5.2", []),
+                         "ThreadSanitizer: data race (its report is in the test's output)")
+
     def test_a_timeout_is_named_and_says_which_stub_it_reached(self):
         reached = TestResult("Executor.Shutdown", False, "art: shutdown failed: TODO exercise 7.2: x",
                              timed_out=True, status="Timeout")

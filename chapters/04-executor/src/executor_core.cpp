@@ -217,9 +217,8 @@ void ExecutorCore::poll_task(TaskHeader* task) {
 // ANCHOR_END: poll_task
 
 // ANCHOR: requeue
-// A task that finish_poll() left `scheduled` gets a queue entry, with its
-// own reference. A push that fails leaves it idle rather than scheduled in
-// no queue (see TaskHeader::unschedule), and the error leaves run().
+// A task that finish_poll() left `scheduled` needs a queue entry. If the
+// entry cannot be made, the task must not stay `scheduled` in no queue.
 void ExecutorCore::requeue(TaskHeader* task) {
   // EXERCISE 4.2: leave the running state after a Pending poll; requeue the task if woken
   // HINT: the hints of this exercise are at TaskHeader::finish_poll.
