@@ -1,6 +1,6 @@
-// Fiber tasks over round robin. A fiber that waits is woken into the queue
-// of the next worker in turn, so it resumes on another worker: nothing of a
-// thread is kept across art::await.
+// Fiber tasks over work stealing. A fiber woken into a busy worker's deque
+// is stolen and resumes on another worker: nothing of a thread is kept
+// across art::await.
 #include <atomic>
 #include <latch>
 #include <memory>
@@ -17,7 +17,7 @@
 namespace art {
 namespace {
 
-using testing::RoundRobinRuntime;
+using testing::StealingRuntime;
 
 // std::this_thread::get_id() calls pthread_self(), which the C library
 // declares `const`: the compiler may compute it once per function and keep
@@ -27,41 +27,45 @@ using testing::RoundRobinRuntime;
   return std::this_thread::get_id();
 }
 
-// Only this thread schedules: the spawn takes turn 0 (worker 0), the wake
-// turn 1 (worker 1). The wake comes only once worker 0 has parked again,
-// that is, once the fiber's first poll has ended Pending: a wake before
-// that would find the value ready and the fiber would never move.
-TEST(FiberRoundRobin, AWokenFiberResumesOnTheNextWorkerInTurn) {
-  std::atomic<std::thread::id> before{};
+// The fiber's first poll spawns a task that wakes the fiber and then holds
+// its worker until the fiber is done: the wake lands in that held worker's
+// deque, and only the other worker, by stealing, can resume the fiber.
+TEST(FiberStealing, AFiberWokenOnABusyWorkerIsStolenAndResumesOnTheOther) {
+  std::atomic<std::thread::id> holder{};
   std::atomic<std::thread::id> after{};
-  std::latch suspended(1);
-  RoundRobinRuntime rr(2);
-  ASSERT_TRUE(testing::eventually([&] {
-    return rr.scheduler.parks_of(0) >= 1 && rr.scheduler.parks_of(1) >= 1;
-  }));
-  const std::size_t parks_before = rr.scheduler.parks_of(0);
+  auto fiber_done = std::make_shared<std::atomic<bool>>(false);
+  StealingRuntime rr(2);
   auto [input, completer] = make_manual_future<int>();
-  auto fiber_task = rr.runtime.spawn(fiber([&, input = std::move(input)]() mutable {
-    before.store(thread_now());
-    suspended.count_down();
+  struct WakesThenHolds {
+    using Output = bool;
+    Completer<int> completer;
+    std::atomic<std::thread::id>* holder;
+    std::shared_ptr<std::atomic<bool>> fiber_done;
+    Poll<bool> poll(Context& /*cx*/) {
+      holder->store(thread_now());
+      completer.complete(5);  // wakes the fiber: into this worker's deque
+      return testing::eventually([&] { return fiber_done->load(); });
+    }
+  };
+  auto fiber_task = rr.runtime.spawn(fiber([&, input = std::move(input),
+                                            completer = std::move(completer)]() mutable {
+    auto wakes = art::spawn(WakesThenHolds{std::move(completer), &holder, fiber_done});
     const int value = art::await(input);
     after.store(thread_now());
-    return value;
+    fiber_done->store(true);
+    return value + (art::await(wakes) ? 1 : 0);
   }));
-  suspended.wait();
-  ASSERT_TRUE(testing::eventually([&] { return rr.scheduler.parks_of(0) > parks_before; }))
-      << "the fiber's worker did not go back to sleep";
-  completer.complete(5);
-  EXPECT_EQ(art::block_on(fiber_task), 5);
-  EXPECT_NE(after.load(), before.load()) << "the wake did not go to the next worker";
+  EXPECT_EQ(art::block_on(fiber_task), 6) << "the holder gave up waiting for the fiber";
+  EXPECT_NE(after.load(), holder.load()) << "the fiber resumed on the held worker";
+  EXPECT_GE(rr.scheduler.steals(), 1U);
 }
 
-TEST(FiberRoundRobin, ShutdownUnwindsASuspendedFiber) {
+TEST(FiberStealing, ShutdownUnwindsASuspendedFiber) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   auto [never, completer] = make_manual_future<int>();
   std::latch suspended(1);
   {
-    RoundRobinRuntime rr(2);
+    StealingRuntime rr(2);
     auto handle = rr.runtime.spawn(fiber([&, never = std::move(never)]() mutable {
       testing::Lifetime on_the_stack(destroyed);
       suspended.count_down();

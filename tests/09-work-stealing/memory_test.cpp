@@ -1,6 +1,6 @@
-// Memory over per-worker queues: the queues link tasks through the tasks
-// themselves, so after warm-up a spawn allocates nothing, on a worker or on
-// any other thread.
+// Memory over deques and the injector: the deques are fixed rings and the
+// injector links tasks through the tasks themselves, so after warm-up a
+// spawn allocates nothing, on a worker or on any other thread.
 #include <cstdint>
 #include <thread>
 
@@ -14,7 +14,7 @@
 namespace art {
 namespace {
 
-using testing::RoundRobinRuntime;
+using testing::StealingRuntime;
 
 Task<int> leaf(int value) { co_return value; }
 
@@ -57,8 +57,8 @@ std::uint64_t worker_round(Runtime& runtime, int tasks) {
 // as thousands.
 constexpr std::uint64_t kRareRefills = 20;
 
-TEST(RoundRobinMemory, NoGlobalAllocationPerSpawnFromAWorkerAfterWarmUp) {
-  RoundRobinRuntime rr(2);
+TEST(StealingMemory, NoGlobalAllocationPerSpawnFromAWorkerAfterWarmUp) {
+  StealingRuntime rr(2);
   for (int round = 0; round < 5; ++round)
     (void)worker_round(rr.runtime, 1000);
   std::uint64_t allocations = 0;
@@ -67,8 +67,8 @@ TEST(RoundRobinMemory, NoGlobalAllocationPerSpawnFromAWorkerAfterWarmUp) {
   EXPECT_LE(allocations, kRareRefills) << "in 10,000 spawns from a worker";
 }
 
-TEST(RoundRobinMemory, NoGlobalAllocationPerSpawnFromAnotherThreadAfterWarmUp) {
-  RoundRobinRuntime rr(2);
+TEST(StealingMemory, NoGlobalAllocationPerSpawnFromAnotherThreadAfterWarmUp) {
+  StealingRuntime rr(2);
   for (int round = 0; round < 5; ++round)
     (void)remote_round(rr.runtime, 1000);
   std::uint64_t allocations = 0;

@@ -1,10 +1,11 @@
-// The runtime over a round-robin scheduler, as a user meets it: spawn and
-// join from anywhere, wakes from other threads, aborts racing polls, and
-// idle workers that sleep.
+// The runtime over the work-stealing scheduler, as a user meets it: spawn
+// and join from anywhere, wakes from other threads, aborts racing polls,
+// a blocked worker's tasks stolen, and idle workers that sleep.
 #include "art/runtime.hpp"
 
 #include <atomic>
 #include <chrono>
+#include <latch>
 #include <memory>
 #include <thread>
 #include <vector>
@@ -21,7 +22,7 @@ namespace {
 using namespace std::chrono_literals;
 using testing::eventually;
 using testing::Lifetime;
-using testing::RoundRobinRuntime;
+using testing::StealingRuntime;
 
 Task<int> add(int a, int b) { co_return a + b; }
 
@@ -38,27 +39,27 @@ Task<int> fan_out(int children) {
 
 Task<int> yields(int times) {
   for (int i = 0; i < times; ++i)
-    co_await yield_now();  // requeued: to the next worker in turn
+    co_await yield_now();  // requeued: into this worker's own deque
   co_return times;
 }
 
-TEST(RoundRobinRuntime, BlockOnReturnsTheOutput) {
-  RoundRobinRuntime rr(2);
+TEST(StealingRuntime, BlockOnReturnsTheOutput) {
+  StealingRuntime rr(2);
   EXPECT_EQ(rr.runtime.block_on(add(2, 3)), 5);
 }
 
-TEST(RoundRobinRuntime, TasksSpawnedOnAWorkerAreSpreadAndJoined) {
-  RoundRobinRuntime rr(2);
+TEST(StealingRuntime, TasksSpawnedOnAWorkerAreSpreadAndJoined) {
+  StealingRuntime rr(2);
   EXPECT_EQ(rr.runtime.block_on(fan_out(1000)), 1000 * 1001 / 2);
 }
 
-TEST(RoundRobinRuntime, OneWorkerIsEnoughToRunEverything) {
-  RoundRobinRuntime rr(1);
+TEST(StealingRuntime, OneWorkerIsEnoughToRunEverything) {
+  StealingRuntime rr(1);
   EXPECT_EQ(rr.runtime.block_on(fan_out(100)), 100 * 101 / 2);
 }
 
-TEST(RoundRobinRuntime, ThreeWorkersRunYieldingTasksToTheEnd) {
-  RoundRobinRuntime rr(3);
+TEST(StealingRuntime, ThreeWorkersRunYieldingTasksToTheEnd) {
+  StealingRuntime rr(3);
   std::vector<JoinHandle<int>> handles;
   handles.reserve(100);
   for (int i = 0; i < 100; ++i)
@@ -68,8 +69,8 @@ TEST(RoundRobinRuntime, ThreeWorkersRunYieldingTasksToTheEnd) {
   EXPECT_GE(rr.runtime.metrics().polls, 100U * 51U);
 }
 
-TEST(RoundRobinRuntime, SpawnFromManyThreadsAndJoinOnEach) {
-  RoundRobinRuntime rr(2);
+TEST(StealingRuntime, SpawnFromManyThreadsAndJoinOnEach) {
+  StealingRuntime rr(2);
   std::atomic<int> total{0};
   std::vector<std::jthread> threads;
   threads.reserve(4);
@@ -84,7 +85,7 @@ TEST(RoundRobinRuntime, SpawnFromManyThreadsAndJoinOnEach) {
 }
 
 // Three threads wake the task while a worker polls it; the requeue goes to
-// the other worker's queue. The task is polled once more, exactly once.
+// the worker's own deque. The task is polled once more, exactly once.
 class WokenByOtherThreadsWhilePolled {
  public:
   using Output = int;
@@ -105,8 +106,8 @@ class WokenByOtherThreadsWhilePolled {
   std::shared_ptr<std::atomic<int>> polls_;
 };
 
-TEST(RoundRobinRuntime, WakesDuringAPollAreNeitherLostNorDoubled) {
-  RoundRobinRuntime rr(2);
+TEST(StealingRuntime, WakesDuringAPollAreNeitherLostNorDoubled) {
+  StealingRuntime rr(2);
   for (int round = 0; round < 200; ++round) {
     auto polls = std::make_shared<std::atomic<int>>(0);
     EXPECT_EQ(rr.runtime.block_on(WokenByOtherThreadsWhilePolled(polls)), 2);
@@ -114,8 +115,8 @@ TEST(RoundRobinRuntime, WakesDuringAPollAreNeitherLostNorDoubled) {
   }
 }
 
-TEST(RoundRobinRuntime, AbortsRacingPollsDestroyEveryFutureOnce) {
-  RoundRobinRuntime rr(2);
+TEST(StealingRuntime, AbortsRacingPollsDestroyEveryFutureOnce) {
+  StealingRuntime rr(2);
   const int tasks = 2000 / testing::kStressScale;
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   struct YieldsForever {
@@ -140,7 +141,7 @@ TEST(RoundRobinRuntime, AbortsRacingPollsDestroyEveryFutureOnce) {
   EXPECT_EQ(destroyed->load(), tasks);
 }
 
-TEST(RoundRobinRuntime, AMillionTasksFromFourThreadsOnTwoWorkers) {
+TEST(StealingRuntime, AMillionTasksFromFourThreadsOnTwoWorkers) {
   const int per_thread = 250'000 / testing::kStressScale;
   auto done = std::make_shared<std::atomic<int>>(0);
   struct Counts {
@@ -151,7 +152,7 @@ TEST(RoundRobinRuntime, AMillionTasksFromFourThreadsOnTwoWorkers) {
       return ready;
     }
   };
-  RoundRobinRuntime rr(2);
+  StealingRuntime rr(2);
   {
     std::vector<std::jthread> spawners;
     spawners.reserve(4);
@@ -168,11 +169,11 @@ TEST(RoundRobinRuntime, AMillionTasksFromFourThreadsOnTwoWorkers) {
             static_cast<std::uint64_t>(4 * per_thread) + 1);
 }
 
-TEST(Ex8_2_Parking, AnIdleRoundRobinRuntimeUsesNoCpu) {
-  RoundRobinRuntime rr(2);
+TEST(StealingRuntime, AnIdleRuntimeUsesNoCpu) {
+  StealingRuntime rr(2);
   EXPECT_EQ(rr.runtime.block_on(testing::Immediately(1)), 1);
   ASSERT_TRUE(eventually([&] {
-    return rr.scheduler.parks_of(0) >= 1 && rr.scheduler.parks_of(1) >= 1;
+    return rr.all_parked_once() && rr.scheduler.idle().awake() == 0;
   })) << "the workers never went to sleep";
   const double before = testing::process_cpu_seconds();
   std::this_thread::sleep_for(1s);
@@ -181,26 +182,122 @@ TEST(Ex8_2_Parking, AnIdleRoundRobinRuntimeUsesNoCpu) {
                          << " ms of CPU in a second";
 }
 
-// A ping-pong between the test thread and the workers, one worker at a
-// time: before each round both are asleep, and the round's task is dealt to
-// the worker whose turn it is, which must be woken for it. A lost wake-up
-// leaves the task unpolled, and the bounded wait fails the round.
-TEST(Ex8_2_Parking, EachSpawnWakesTheParkedWorkerWhoseTurnItIs) {
-  RoundRobinRuntime rr(2);
+// A ping-pong between the test thread and the workers: before each round
+// both are asleep, and the spawn from outside must wake one of them. A
+// lost wake-up leaves the task unpolled, and the bounded wait fails.
+TEST(StealingRuntime, EachSpawnFromOutsideWakesASleepingWorker) {
+  StealingRuntime rr(2);
   const int rounds = 1000 / testing::kStressScale;
-  ASSERT_TRUE(eventually([&] {
-    return rr.scheduler.parks_of(0) >= 1 && rr.scheduler.parks_of(1) >= 1;
-  })) << "the idle workers never went to sleep";
   for (int round = 0; round < rounds; ++round) {
-    const std::size_t w = round % 2;  // only this thread schedules: turns are rounds
-    const std::size_t parks = rr.scheduler.parks_of(w);
+    ASSERT_TRUE(eventually([&] { return rr.scheduler.idle().awake() == 0; }))
+        << "round " << round << ": the workers did not go back to sleep";
     auto handle = rr.runtime.spawn(testing::Immediately(round));
     ASSERT_TRUE(eventually([&] { return handle.is_finished(); }))
-        << "round " << round << ": worker " << w << " was not woken for its task";
+        << "round " << round << ": no worker was woken for the task";
     EXPECT_EQ(art::block_on(handle), round);
-    ASSERT_TRUE(eventually([&] { return rr.scheduler.parks_of(w) >= parks + 1; }))
-        << "round " << round << ": worker " << w << " did not go back to sleep";
   }
+}
+
+// Wakes from another thread racing the workers' way to sleep, many times:
+// each task is woken from outside while the worker that polled it may be
+// parking. Every task must still finish.
+TEST(StealingRuntime, WakesFromOutsideRacingParkingAreNeverLost) {
+  StealingRuntime rr(2);
+  const int rounds = 20'000 / testing::kStressScale;
+  for (int round = 0; round < rounds; ++round) {
+    auto gate = std::make_shared<testing::Gate>();
+    testing::OpenOnExit open(gate);
+    auto waker_ready = std::make_shared<std::latch>(1);
+    auto waker = std::make_shared<Waker>();
+    struct WaitsForOneWake {
+      using Output = int;
+      std::shared_ptr<std::latch> ready;
+      std::shared_ptr<Waker> waker;
+      std::shared_ptr<testing::Gate> gate;
+      bool waiting = false;
+      Poll<int> poll(Context& cx) {
+        if (gate->is_open())
+          return 1;
+        if (!waiting) {
+          *waker = cx.waker();  // a clone: keeps a reference
+          waiting = true;
+          ready->count_down();
+        }
+        return pending;
+      }
+    };
+    auto handle = rr.runtime.spawn(WaitsForOneWake{waker_ready, waker, gate});
+    waker_ready->wait();
+    gate->open();
+    waker->wake_by_ref();  // the worker is on its way to sleep, or asleep
+    ASSERT_TRUE(eventually([&] { return handle.is_finished(); }))
+        << "round " << round << ": the wake was lost";
+    EXPECT_EQ(art::block_on(handle), 1);
+  }
+}
+
+// The shortfall of chapter 08, gone: a task holds its worker while the
+// children it spawned wait in that worker's deque. The other worker, woken
+// by the spawns, steals them and runs every one while the parent still
+// holds its worker.
+TEST(Ex9_3_StealHalf, ABusyWorkersTasksAreStolenAndRunWhileItIsHeld) {
+  StealingRuntime rr(2);
+  constexpr int kChildren = 10;
+  auto done = std::make_shared<std::atomic<int>>(0);
+  struct Child {
+    using Output = void;
+    std::shared_ptr<std::atomic<int>> done;
+    Poll<void> poll(Context& /*cx*/) const {
+      done->fetch_add(1);
+      return ready;
+    }
+  };
+  struct HoldsItsWorker {
+    using Output = bool;
+    std::shared_ptr<std::atomic<int>> done;
+    Poll<bool> poll(Context& /*cx*/) const {
+      for (int i = 0; i < kChildren; ++i)
+        (void)art::spawn(Child{done});  // into this worker's own deque
+      // Held here: only a thief can run the children.
+      return eventually([&] { return done->load() == kChildren; });
+    }
+  };
+  EXPECT_TRUE(rr.runtime.block_on(HoldsItsWorker{done}))
+      << "only " << done->load() << " of " << kChildren
+      << " children ran while their worker was held";
+  EXPECT_GE(rr.scheduler.steals(), static_cast<std::size_t>(kChildren));
+}
+
+// On one worker, a task that yields until a task it spawned has run: the
+// yielder is always the newest entry of the deque, the child the oldest.
+// The fairness guard runs the child within 61 ticks.
+TEST(StealingRuntime, AYieldingTaskDoesNotStarveAnOlderOneOnItsWorker) {
+  StealingRuntime rr(1);
+  auto flag = std::make_shared<std::atomic<bool>>(false);
+  struct SetsTheFlag {
+    using Output = void;
+    std::shared_ptr<std::atomic<bool>> flag;
+    Poll<void> poll(Context& /*cx*/) const {
+      flag->store(true);
+      return ready;
+    }
+  };
+  struct YieldsUntilSet {
+    using Output = int;
+    std::shared_ptr<std::atomic<bool>> flag;
+    int polls = 0;
+    Poll<int> poll(Context& cx) {
+      if (++polls == 1)
+        (void)art::spawn(SetsTheFlag{flag});
+      if (flag->load())
+        return polls;
+      cx.waker().wake_by_ref();  // a yield
+      return pending;
+    }
+  };
+  const int polls = rr.runtime.block_on(YieldsUntilSet{flag});
+  EXPECT_LE(polls, static_cast<int>(2 * WorkStealingScheduler::kFairnessInterval))
+      << "the child waited behind " << polls << " polls of its yielding parent";
 }
 
 }  // namespace

@@ -1,11 +1,11 @@
-// The round-robin scheduler on its own: entries dealt out in turn, each
-// worker parked on its own queue and woken by a schedule to it, close and
-// drain over every queue. The test thread plays the workers, or starts
-// threads that do.
-#include <array>
+// The work-stealing scheduler driven by hand: test threads play the
+// workers, bare entries play the tasks, and latches put every step in the
+// order the test names, so what a worker takes, and from where, is exact.
+#include <algorithm>
 #include <atomic>
-#include <chrono>
+#include <cstddef>
 #include <latch>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -13,7 +13,7 @@
 
 #include <gtest/gtest.h>
 
-#include "art/round_robin_scheduler.hpp"
+#include "art/work_stealing_scheduler.hpp"
 #include "test_support.hpp"
 
 namespace art {
@@ -23,236 +23,309 @@ using testing::CloseOnExit;
 using testing::Entry;
 using testing::eventually;
 
-TEST(RoundRobin, StartIsRefusedTwiceAndForNoWorkers) {
-  RoundRobinScheduler none;
+TEST(WorkStealing, StartIsRefusedTwiceAndForNoWorkers) {
+  WorkStealingScheduler none;
   EXPECT_THROW(none.start(0), std::invalid_argument);
-  RoundRobinScheduler scheduler;
+  WorkStealingScheduler scheduler;
   scheduler.start(2);
   EXPECT_THROW(scheduler.start(2), std::logic_error);
-  EXPECT_THROW((void)scheduler.parks_of(2), std::out_of_range);
 }
 
-TEST(RoundRobin, AScheduleBeforeStartIsRefused) {
-  RoundRobinScheduler scheduler;
+TEST(WorkStealing, AScheduleBeforeStartIsRefused) {
+  WorkStealingScheduler scheduler;
   Entry entry;
-  EXPECT_FALSE(scheduler.schedule(&entry)) << "no worker to take it";
+  EXPECT_FALSE(scheduler.schedule(&entry));
 }
 
-// Worker 0's queue gets the 1st, 3rd and 5th entries, worker 1's the 2nd,
-// 4th and 6th. Each worker finds its own three, in order, without parking.
-TEST(Ex8_1_Dispatch, EntriesAreDealtToTheWorkersInTurn) {
-  RoundRobinScheduler scheduler;
+TEST(WorkStealing, AScheduleFromOutsideIsTakenByAWorker) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  Entry entry;
+  ASSERT_TRUE(scheduler.schedule(&entry));
+  TaskHeader* taken = nullptr;
+  std::jthread worker([&] { taken = scheduler.next_task(0); });
+  worker.join();
+  EXPECT_EQ(taken, &entry);
+}
+
+// A worker's own schedules go to its own deque and come back newest first:
+// the task just woken runs next.
+TEST(WorkStealing, AWorkersOwnSchedulesComeBackNewestFirst) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  Entry kick;
+  std::vector<Entry> own(3);
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  std::vector<TaskHeader*> order;
+  std::jthread worker([&] {
+    EXPECT_EQ(scheduler.next_task(0), &kick);  // binds this thread as worker 0
+    for (Entry& entry : own)
+      EXPECT_TRUE(scheduler.schedule(&entry));
+    for (int i = 0; i < 3; ++i)
+      order.push_back(scheduler.next_task(0));
+  });
+  worker.join();
+  EXPECT_EQ(order, (std::vector<TaskHeader*>{&own[2], &own[1], &own[0]}));
+  EXPECT_EQ(scheduler.steals(), 0U);
+}
+
+// Worker 0 fills its deque with 8 entries and stops; worker 1, with nothing
+// of its own, steals half of them (the 4 oldest), runs one and keeps three
+// in its own deque; worker 0 still has its 4 newest. Nobody loses or
+// doubles an entry.
+TEST(Ex9_3_StealHalf, AnIdleWorkerStealsHalfOfAVictimsDeque) {
+  WorkStealingScheduler scheduler;
   scheduler.start(2);
-  std::array<Entry, 6> entries;
+  CloseOnExit close(scheduler);
+  Entry kick;
+  std::vector<Entry> entries(8);
+  std::latch filled(1);
+  std::latch stolen(1);
+  std::vector<TaskHeader*> by_worker_0;
+  std::vector<TaskHeader*> by_worker_1;
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  std::jthread worker_0([&] {
+    EXPECT_EQ(scheduler.next_task(0), &kick);
+    for (Entry& entry : entries)
+      EXPECT_TRUE(scheduler.schedule(&entry));
+    filled.count_down();
+    stolen.wait();
+    for (int i = 0; i < 4; ++i)
+      by_worker_0.push_back(scheduler.next_task(0));
+  });
+  std::jthread worker_1([&] {
+    filled.wait();
+    by_worker_1.push_back(scheduler.next_task(1));
+    EXPECT_EQ(scheduler.steals(), 4U) << "half of 8, in one search";
+    stolen.count_down();
+    for (int i = 0; i < 3; ++i)
+      by_worker_1.push_back(scheduler.next_task(1));
+  });
+  worker_0.join();
+  worker_1.join();
+  EXPECT_EQ(scheduler.steals(), 4U) << "worker 1 stole again instead of running its own";
+  // The thief took the oldest four; it runs the first at once, then the
+  // rest from its own deque.
+  EXPECT_EQ(by_worker_1, (std::vector<TaskHeader*>{&entries[0], &entries[3], &entries[2],
+                                                   &entries[1]}));
+  EXPECT_EQ(by_worker_0, (std::vector<TaskHeader*>{&entries[7], &entries[6], &entries[5],
+                                                   &entries[4]}));
+}
+
+// Half, rounded up: 3 entries give 2, and a single entry is still stolen.
+TEST(Ex9_3_StealHalf, AnOddCountIsHalvedRoundingUp) {
+  for (const std::size_t count : {std::size_t{3}, std::size_t{1}}) {
+    WorkStealingScheduler scheduler;
+    scheduler.start(2);
+    CloseOnExit close(scheduler);
+    Entry kick;
+    std::vector<Entry> entries(count);
+    ASSERT_TRUE(scheduler.schedule(&kick));
+    std::jthread worker_0([&] {
+      EXPECT_EQ(scheduler.next_task(0), &kick);
+      for (Entry& entry : entries)
+        EXPECT_TRUE(scheduler.schedule(&entry));
+    });
+    worker_0.join();  // worker 0 is gone: nobody pops its deque meanwhile
+    TaskHeader* first = nullptr;
+    std::jthread worker_1([&] { first = scheduler.next_task(1); });
+    worker_1.join();
+    EXPECT_EQ(first, &entries[0]) << "of " << count << ": not the oldest";
+    EXPECT_EQ(scheduler.steals(), (count + 1) / 2) << "of " << count;
+  }
+}
+
+// While worker 0 keeps waking a task of its own (a yield), an entry from
+// outside waits in the injector. The fairness guard must fetch it within
+// 61 ticks, however much the worker's own deque has.
+TEST(Ex9_4_TakeOwn, TheInjectorIsLookedAtWithinSixtyOneTicksOfABusyWorker) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  CloseOnExit close(scheduler);
+  Entry kick;
+  Entry from_outside;
+  Entry yielder;
+  std::latch own_work_queued(1);
+  std::latch injected(1);
+  int ticks_until_seen = -1;
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  std::jthread worker([&] {
+    EXPECT_EQ(scheduler.next_task(0), &kick);  // tick 1
+    EXPECT_TRUE(scheduler.schedule(&yielder));
+    own_work_queued.count_down();
+    injected.wait();
+    for (int tick = 2; tick < 1000; ++tick) {
+      TaskHeader* task = scheduler.next_task(0);
+      if (task == &from_outside) {
+        ticks_until_seen = tick;
+        return;
+      }
+      EXPECT_EQ(task, &yielder);
+      EXPECT_TRUE(scheduler.schedule(&yielder));  // it yields: queued again at once
+    }
+  });
+  own_work_queued.wait();
+  ASSERT_TRUE(scheduler.schedule(&from_outside));
+  injected.count_down();
+  worker.join();
+  ASSERT_NE(ticks_until_seen, -1) << "the injector was never looked at in 1000 ticks";
+  EXPECT_EQ(ticks_until_seen, static_cast<int>(WorkStealingScheduler::kFairnessInterval))
+      << "own work first, and the injector on the 61st tick";
+}
+
+// A yielding task is always the newest in its deque; an older task there
+// must still run within 61 ticks (the guard takes the oldest own entry).
+TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWithinSixtyOneTicksOfAYieldingOne) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  CloseOnExit close(scheduler);
+  Entry kick;
+  Entry older;
+  Entry yielder;
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  int ticks_until_seen = -1;
+  std::jthread worker([&] {
+    EXPECT_EQ(scheduler.next_task(0), &kick);  // tick 1
+    EXPECT_TRUE(scheduler.schedule(&older));
+    EXPECT_TRUE(scheduler.schedule(&yielder));
+    for (int tick = 2; tick < 1000; ++tick) {
+      TaskHeader* task = scheduler.next_task(0);
+      if (task == &older) {
+        ticks_until_seen = tick;
+        return;
+      }
+      EXPECT_EQ(task, &yielder);
+      EXPECT_TRUE(scheduler.schedule(&yielder));
+    }
+  });
+  worker.join();
+  ASSERT_NE(ticks_until_seen, -1) << "the older entry starved for 1000 ticks";
+  EXPECT_EQ(ticks_until_seen, static_cast<int>(WorkStealingScheduler::kFairnessInterval));
+}
+
+TEST(Ex9_4_TakeOwn, AnIdleWorkerTakesFromTheInjectorAtOnce) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  CloseOnExit close(scheduler);
+  std::vector<Entry> entries(3);
   for (Entry& entry : entries)
     ASSERT_TRUE(scheduler.schedule(&entry));
-  for (int i : {0, 2, 4})
-    ASSERT_EQ(scheduler.next_task(0), &entries[i]) << "worker 0's queue, entry " << i;
-  for (int i : {1, 3, 5})
-    ASSERT_EQ(scheduler.next_task(1), &entries[i]) << "worker 1's queue, entry " << i;
-  EXPECT_EQ(scheduler.parks(), 0U);
+  std::vector<TaskHeader*> order;
+  std::jthread worker([&] {
+    for (int i = 0; i < 3; ++i)
+      order.push_back(scheduler.next_task(0));
+  });
+  worker.join();
+  // The first comes from the injector; the rest of its batch went into the
+  // worker's deque and come back newest first.
+  EXPECT_EQ(order, (std::vector<TaskHeader*>{&entries[0], &entries[2], &entries[1]}));
+  EXPECT_EQ(scheduler.parks(), 0U) << "the worker slept with work in the injector";
+}
+
+// 300 schedules from a worker into a deque of 256: the older half moves to
+// the injector. Nothing is lost: the drain after close returns all 300.
+TEST(WorkStealing, AFullDequeOverflowsIntoTheInjectorAndTheDrainGetsEverything) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  Entry kick;
+  std::vector<Entry> entries(300);
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  std::jthread worker([&] {
+    EXPECT_EQ(scheduler.next_task(0), &kick);
+    for (Entry& entry : entries)
+      EXPECT_TRUE(scheduler.schedule(&entry));
+  });
+  worker.join();
   scheduler.close();
+  std::set<TaskHeader*> drained;
+  while (TaskHeader* task = scheduler.drain())
+    EXPECT_TRUE(drained.insert(task).second) << "drained twice";
+  EXPECT_EQ(drained.size(), entries.size());
 }
 
-// Four threads schedule at once. However they interleave, each call takes
-// its own turn: each worker takes exactly half the entries, then finds its
-// queue empty and parks. (Two calls that read the same turn would upset the
-// split, but no test can make them meet between a load and a store: only
-// one read-modify-write rules that out.)
-TEST(Ex8_1_Dispatch, ConcurrentSchedulesAreSplitEvenly) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(2);
-  constexpr int kPerThread = 1000;
-  std::vector<Entry> entries(std::size_t{4} * kPerThread);
-  std::array<std::atomic<int>, 2> taken{};
-  std::vector<std::jthread> workers;
-  for (std::size_t w = 0; w < 2; ++w)
-    workers.emplace_back([&, w] {
-      while (scheduler.next_task(w) != nullptr)
-        taken[w].fetch_add(1);
-    });
-  CloseOnExit closer(scheduler);
-  {
-    std::latch start(4);
-    std::vector<std::jthread> threads;
-    threads.reserve(4);
-    for (int t = 0; t < 4; ++t)
-      threads.emplace_back([&, t] {
-        start.arrive_and_wait();
-        for (int i = 0; i < kPerThread; ++i)
-          (void)scheduler.schedule(&entries[t * kPerThread + i]);
-      });
-  }
-  // Once every entry is taken the counts are final (whether the workers
-  // sleep or spin afterwards is 8.2's business, not this test's).
-  ASSERT_TRUE(eventually([&] {
-    return taken[0].load() + taken[1].load() == 4 * kPerThread;
-  })) << "taken: "
-      << taken[0].load() << " by worker 0, " << taken[1].load() << " by worker 1";
-  EXPECT_EQ(taken[0].load(), 2 * kPerThread);
-  EXPECT_EQ(taken[1].load(), 2 * kPerThread);
-}
-
-// Both workers sleep on their empty queues. The first entry is worker 0's:
-// it wakes worker 0, and worker 1 takes nothing; the second wakes worker 1.
-TEST(Ex8_2_Parking, AWorkerParksOnItsOwnQueueAndOnlyAScheduleToItWakesIt) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(2);
-  Entry for_worker_0;
-  Entry for_worker_1;
-  std::array<std::atomic<TaskHeader*>, 2> taken{};
-  std::vector<std::jthread> workers;
-  for (std::size_t w = 0; w < 2; ++w)
-    workers.emplace_back([&, w] { taken[w].store(scheduler.next_task(w)); });
-  CloseOnExit closer(scheduler);
-  ASSERT_TRUE(eventually([&] {
-    return scheduler.parks_of(0) >= 1 && scheduler.parks_of(1) >= 1;
-  })) << "a worker found its queue empty and did not park";
-  ASSERT_TRUE(scheduler.schedule(&for_worker_0));  // turn 0
-  ASSERT_TRUE(eventually([&] { return taken[0].load() != nullptr; }))
-      << "the schedule to worker 0 did not wake it";
-  EXPECT_EQ(taken[0].load(), &for_worker_0);
-  EXPECT_EQ(taken[1].load(), nullptr) << "worker 1 took an entry that was not its own";
-  ASSERT_TRUE(scheduler.schedule(&for_worker_1));  // turn 1
-  ASSERT_TRUE(eventually([&] { return taken[1].load() != nullptr; }))
-      << "the schedule to worker 1 did not wake it";
-  EXPECT_EQ(taken[1].load(), &for_worker_1);
-}
-
-TEST(Ex8_2_Parking, CloseWakesEveryParkedWorker) {
-  RoundRobinScheduler scheduler;
+TEST(WorkStealing, CloseWakesEveryParkedWorkerAndRefusesFurtherSchedules) {
+  WorkStealingScheduler scheduler;
   scheduler.start(3);
-  std::atomic<int> stopped{0};
   std::vector<std::jthread> workers;
+  std::atomic<int> stopped{0};
   for (std::size_t w = 0; w < 3; ++w)
     workers.emplace_back([&, w] {
-      if (scheduler.next_task(w) == nullptr)
-        stopped.fetch_add(1);
+      EXPECT_EQ(scheduler.next_task(w), nullptr);
+      stopped.fetch_add(1);
     });
-  CloseOnExit closer(scheduler);
-  ASSERT_TRUE(eventually([&] { return scheduler.parks() >= 3; }))
-      << "not every worker parked on its empty queue";
+  ASSERT_TRUE(eventually([&] {
+    return scheduler.parks_of(0) > 0 && scheduler.parks_of(1) > 0 &&
+           scheduler.parks_of(2) > 0;
+  })) << "idle workers did not park";
+  EXPECT_EQ(scheduler.idle().awake(), 0U);
+  EXPECT_EQ(scheduler.idle().searching(), 0U);
   scheduler.close();
   for (auto& worker : workers)
     worker.join();
   EXPECT_EQ(stopped.load(), 3);
+  Entry late;
+  EXPECT_FALSE(scheduler.schedule(&late));
+  EXPECT_EQ(scheduler.drain(), nullptr);
 }
 
-// Two workers loop on their own queues. Before each round both are asleep,
-// and the round's entry goes to the worker whose turn it is: it must be
-// woken, take it, and go back to sleep, once per round.
-TEST(Ex8_2_Parking, EachScheduleWakesTheParkedWorkerItWasDealtTo) {
-  RoundRobinScheduler scheduler;
+// Both workers asleep; each round one entry comes from outside, is taken
+// by whichever worker was woken, and both go back to sleep. A lost wake-up
+// leaves the entry untaken and the bounded wait fails the round.
+TEST(WorkStealing, EachScheduleFromOutsideWakesASleepingWorker) {
+  WorkStealingScheduler scheduler;
   scheduler.start(2);
-  std::array<std::atomic<int>, 2> taken{};
+  const int rounds = 2000 / testing::kStressScale;
+  std::vector<Entry> entries(static_cast<std::size_t>(rounds));
+  std::atomic<int> taken{0};
   std::vector<std::jthread> workers;
   for (std::size_t w = 0; w < 2; ++w)
     workers.emplace_back([&, w] {
       while (scheduler.next_task(w) != nullptr)
-        taken[w].fetch_add(1);
+        taken.fetch_add(1);
     });
-  CloseOnExit closer(scheduler);
-  const int rounds = 400 / testing::kStressScale;
-  Entry entry;  // in one queue at a time: taken before it is scheduled again
+  CloseOnExit close(scheduler);
   for (int round = 0; round < rounds; ++round) {
-    const std::size_t w = round % 2;
-    ASSERT_TRUE(eventually([&] { return scheduler.parks() >= std::size_t(round) + 2; }))
-        << "round " << round << ": the workers did not both go to sleep";
-    const std::size_t parks = scheduler.parks_of(w);
-    ASSERT_TRUE(scheduler.schedule(&entry));
-    ASSERT_TRUE(eventually([&] { return taken[w].load() == round / 2 + 1; }))
-        << "round " << round << ": worker " << w << " was not woken for its entry";
-    ASSERT_TRUE(eventually([&] { return scheduler.parks_of(w) >= parks + 1; }))
-        << "round " << round << ": worker " << w << " did not go back to sleep";
+    ASSERT_TRUE(eventually([&] { return scheduler.idle().awake() == 0; }))
+        << "round " << round << ": the workers did not go back to sleep";
+    ASSERT_TRUE(scheduler.schedule(&entries[static_cast<std::size_t>(round)]));
+    ASSERT_TRUE(eventually([&] { return taken.load() == round + 1; }))
+        << "round " << round << ": the entry was never taken: a lost wake-up";
   }
-  EXPECT_EQ(taken[0].load() + taken[1].load(), rounds);
 }
 
-TEST(Ex8_3_Drain, EveryQueueIsDrainedOneEntryAtATime) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(3);
-  std::array<Entry, 5> entries;
-  for (Entry& entry : entries)
-    ASSERT_TRUE(scheduler.schedule(&entry));
-  scheduler.close();
-  Entry late;
-  EXPECT_FALSE(scheduler.schedule(&late)) << "a closed scheduler took an entry";
-  std::set<TaskHeader*> drained;
-  for (int i = 0; i < 5; ++i) {
-    TaskHeader* task = scheduler.drain();
-    ASSERT_NE(task, nullptr) << "drain stopped after " << i << " of 5 entries";
-    drained.insert(task);
-  }
-  EXPECT_EQ(drained.size(), 5U);
-  EXPECT_EQ(scheduler.drain(), nullptr);
+TEST(IdleWorkers, AtMostHalfTheWorkersSearch) {
+  IdleWorkers idle(4);
+  EXPECT_TRUE(idle.try_start_searching());
+  EXPECT_TRUE(idle.try_start_searching());
+  EXPECT_FALSE(idle.try_start_searching()) << "a third searcher of four workers";
+  EXPECT_FALSE(idle.stop_searching()) << "one searcher is left";
+  EXPECT_TRUE(idle.stop_searching()) << "the last searcher must hand the search on";
+  IdleWorkers alone(1);
+  EXPECT_TRUE(alone.try_start_searching())
+      << "a single worker may still search the injector";
 }
 
-// A closed queue answers nullptr at once, even with entries left in it: the
-// shutdown cancels those tasks anyway, and polling them first would only
-// make it wait. What is left is the drain's.
-TEST(Ex8_3_Drain, AClosedQueueStopsItsWorkerAtOnceAndLeavesItsEntriesToTheDrain) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(2);
-  Entry a;
-  Entry b;
-  ASSERT_TRUE(scheduler.schedule(&a));
-  ASSERT_TRUE(scheduler.schedule(&b));
-  scheduler.close();
-  EXPECT_EQ(scheduler.next_task(0), nullptr);
-  EXPECT_EQ(scheduler.next_task(1), nullptr);
-  TaskHeader* first = scheduler.drain();
-  TaskHeader* second = scheduler.drain();
-  EXPECT_TRUE((first == &a && second == &b) || (first == &b && second == &a))
-      << "the drain must hand back both entries, in any order";
-  EXPECT_EQ(scheduler.drain(), nullptr);
+TEST(IdleWorkers, ASleeperIsWokenOnlyWhenNobodySearches) {
+  IdleWorkers idle(2);
+  idle.to_parked(1, false);
+  EXPECT_EQ(idle.awake(), 1U);
+  ASSERT_TRUE(idle.try_start_searching());  // worker 0 searches
+  EXPECT_EQ(idle.worker_to_wake(), std::nullopt)
+      << "woken although a searcher will find it";
+  EXPECT_TRUE(idle.stop_searching());
+  EXPECT_EQ(idle.worker_to_wake(), std::optional<std::size_t>{1});
+  EXPECT_EQ(idle.awake(), 2U);
+  EXPECT_EQ(idle.searching(), 1U) << "the woken worker counts as a searcher";
+  EXPECT_EQ(idle.worker_to_wake(), std::nullopt) << "a second wake for the same work";
 }
 
-// Turns belong to the scheduler, not to the thread that schedules: two
-// threads, one entry each, one after the other, fill both queues.
-TEST(Ex8_1_Dispatch, TurnsAreSharedByEveryThreadThatSchedules) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(2);
-  Entry a;
-  Entry b;
-  std::jthread([&] { EXPECT_TRUE(scheduler.schedule(&a)); }).join();
-  std::jthread([&] { EXPECT_TRUE(scheduler.schedule(&b)); }).join();
-  std::atomic<TaskHeader*> taken_by_1{nullptr};
-  std::jthread worker_1([&] { taken_by_1.store(scheduler.next_task(1)); });
-  CloseOnExit closer(scheduler);
-  EXPECT_TRUE(eventually([&] { return taken_by_1.load() != nullptr; }))
-      << "the second thread's entry did not go to worker 1";
-  EXPECT_EQ(taken_by_1.load(), &b);
-}
-
-// Turns go round all the workers, not only the first two: with three
-// workers the third entry is the third worker's.
-TEST(Ex8_1_Dispatch, EveryWorkerGetsItsTurnNotOnlyTheFirstTwo) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(3);
-  std::array<Entry, 3> entries;
-  for (Entry& entry : entries)
-    ASSERT_TRUE(scheduler.schedule(&entry));
-  std::atomic<TaskHeader*> taken_by_2{nullptr};
-  std::jthread worker_2([&] { taken_by_2.store(scheduler.next_task(2)); });
-  CloseOnExit closer(scheduler);
-  EXPECT_TRUE(eventually([&] { return taken_by_2.load() != nullptr; }))
-      << "the third entry did not go to the third worker";
-  EXPECT_EQ(taken_by_2.load(), &entries[2]);
-}
-
-// A worker that has nothing to do stays asleep: it is not woken by a timer
-// of its own to look again (a wait_for that hides a lost wake-up).
-TEST(Ex8_2_Parking, AnIdleWorkerStaysParked) {
-  RoundRobinScheduler scheduler;
-  scheduler.start(1);
-  std::jthread worker([&] { (void)scheduler.next_task(0); });
-  CloseOnExit closer(scheduler);
-  ASSERT_TRUE(eventually([&] { return scheduler.parks_of(0) >= 1; }));
-  const std::size_t parks = scheduler.parks_of(0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  // A spurious wake-up of the condition variable may add one or two; a
-  // worker that looks again every 10 ms adds twenty.
-  EXPECT_LE(scheduler.parks_of(0), parks + 2) << "the idle worker kept waking up";
+TEST(IdleWorkers, AllAwakeMeansNobodyToWake) {
+  IdleWorkers idle(3);
+  EXPECT_EQ(idle.worker_to_wake(), std::nullopt);
+  idle.to_parked(2, false);
+  idle.to_parked(0, false);
+  EXPECT_EQ(idle.worker_to_wake(), std::optional<std::size_t>{0})
+      << "the last to sleep first";
 }
 
 }  // namespace

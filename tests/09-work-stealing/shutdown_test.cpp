@@ -1,6 +1,7 @@
-// Shutdown over per-worker queues: the workers stop at once, every task still
-// alive is cancelled, its future destroyed exactly once, and every queue
-// entry left in any worker's queue is drained, so every task is freed.
+// Shutdown over per-worker deques and the injector: the workers stop at
+// once, every task still alive is cancelled, its future destroyed exactly
+// once, and every entry left in a deque or the injector is drained, so
+// every task is freed.
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -25,7 +26,7 @@ using testing::eventually;
 using testing::Gate;
 using testing::OpenOnExit;
 using testing::PendingForever;
-using testing::RoundRobinRuntime;
+using testing::StealingRuntime;
 
 Task<int> joins(JoinHandle<int> other) { co_return co_await other; }
 
@@ -41,8 +42,8 @@ struct Holds {
   }
 };
 
-// A round-robin scheduler that opens a gate once it is closed: workers held
-// at the gate come back to find their queues closed, so every entry still
+// A work-stealing scheduler that opens a gate once it is closed: workers
+// held at the gate come back to find it closed, so every entry still
 // queued is left to the drain.
 class OpensTheGateWhenClosed final : public Scheduler {
  public:
@@ -58,13 +59,13 @@ class OpensTheGateWhenClosed final : public Scheduler {
   std::size_t parks() const override { return inner_.parks(); }
 
  private:
-  RoundRobinScheduler inner_;
+  WorkStealingScheduler inner_;
   std::shared_ptr<Gate> gate_;
 };
 
 // Both workers are held while the tasks are spawned, and let go only once
-// the scheduler is closed: every task is still queued, half in each
-// worker's queue, when the workers stop. Returns the task blocks this
+// the scheduler is closed: every task is still queued (spawned from outside:
+// in the injector) when the workers stop. Returns the task blocks this
 // thread's FramePool had to ask the global allocator for, or nothing if
 // the two holders were not polled at once (then the tasks were not spread).
 std::optional<std::uint64_t> spawn_and_shut_down(
@@ -74,8 +75,8 @@ std::optional<std::uint64_t> spawn_and_shut_down(
   auto gate = std::make_shared<Gate>();
   Runtime runtime(2, std::make_unique<OpensTheGateWhenClosed>(gate));
   OpenOnExit opener(gate);
-  (void)runtime.spawn(Holds{gate, &holding});  // worker 0
-  (void)runtime.spawn(Holds{gate, &holding});  // worker 1
+  (void)runtime.spawn(Holds{gate, &holding});
+  (void)runtime.spawn(Holds{gate, &holding});  // stolen if the first worker took both
   if (!eventually([&] { return holding.load() == 2; }, 2s))
     return std::nullopt;
   std::vector<JoinHandle<int>> joiners;
@@ -95,11 +96,11 @@ std::optional<std::uint64_t> spawn_and_shut_down(
 
 // The second run needs no new blocks if the first gave every one back: a
 // task whose queue entry was left undrained is never freed.
-TEST(Ex8_3_Drain, AHundredThousandQueuedTasksAreEachDestroyedOnceAndFreed) {
+TEST(StealingShutdown, AHundredThousandQueuedTasksAreEachDestroyedOnceAndFreed) {
   const int tasks = 100'000 / testing::kStressScale;
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   ASSERT_TRUE(spawn_and_shut_down(tasks, destroyed).has_value())
-      << "the two holders were not polled at once: were they dealt to one worker?";
+      << "the two holders were not polled at once: was the second never stolen?";
   EXPECT_EQ(destroyed->load(), tasks);
   const std::optional<std::uint64_t> fresh = spawn_and_shut_down(tasks, destroyed);
   ASSERT_TRUE(fresh.has_value());
@@ -108,9 +109,9 @@ TEST(Ex8_3_Drain, AHundredThousandQueuedTasksAreEachDestroyedOnceAndFreed) {
                          << " new task blocks: the first run's tasks were not all freed";
 }
 
-TEST(RoundRobinShutdown, AJoinerParkedOnAnotherThreadIsTold) {
+TEST(StealingShutdown, AJoinerParkedOnAnotherThreadIsTold) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
-  RoundRobinRuntime rr(2);
+  StealingRuntime rr(2);
   auto handle = rr.runtime.spawn(PendingForever(destroyed));
   std::atomic<bool> cancelled{false};
   std::latch joining(1);
@@ -129,9 +130,9 @@ TEST(RoundRobinShutdown, AJoinerParkedOnAnotherThreadIsTold) {
   EXPECT_EQ(destroyed->load(), 1);
 }
 
-TEST(RoundRobinShutdown, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
+TEST(StealingShutdown, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
-  RoundRobinRuntime rr(2);
+  StealingRuntime rr(2);
   rr.runtime.shutdown();
   EXPECT_THROW((void)rr.runtime.spawn(PendingForever(destroyed)), RuntimeShutDown);
   EXPECT_EQ(destroyed->load(), 1);
@@ -142,10 +143,10 @@ TEST(RoundRobinShutdown, SpawnAfterShutdownThrowsAndDestroysTheFuture) {
 // spawned some (forced by a latch), and they go on until refused. Every
 // future made is destroyed exactly once, whichever side of the close its
 // spawn fell on.
-TEST(RoundRobinShutdown, ShutdownRacingSpawnsFromOtherThreadsLosesNothing) {
+TEST(StealingShutdown, ShutdownRacingSpawnsFromOtherThreadsLosesNothing) {
   auto destroyed = std::make_shared<std::atomic<int>>(0);
   std::atomic<int> made{0};
-  RoundRobinRuntime rr(2);
+  StealingRuntime rr(2);
   std::latch all_spawning(4);
   std::vector<std::jthread> spawners;
   spawners.reserve(4);
@@ -170,7 +171,7 @@ TEST(RoundRobinShutdown, ShutdownRacingSpawnsFromOtherThreadsLosesNothing) {
   EXPECT_EQ(rr.runtime.live_tasks(), 0U);
 }
 
-TEST(RoundRobinShutdown, AWakeAfterTheRuntimeIsGoneIsHarmless) {
+TEST(StealingShutdown, AWakeAfterTheRuntimeIsGoneIsHarmless) {
   auto waker = std::make_shared<Waker>();
   std::atomic<bool> stored{false};
   struct KeepsItsWaker {
@@ -186,7 +187,7 @@ TEST(RoundRobinShutdown, AWakeAfterTheRuntimeIsGoneIsHarmless) {
     }
   };
   {
-    RoundRobinRuntime rr(2);
+    StealingRuntime rr(2);
     auto handle = rr.runtime.spawn(KeepsItsWaker{waker, &stored});
     while (!stored.load())
       std::this_thread::yield();

@@ -1,4 +1,4 @@
-// What the chapter 08 tests share: a runtime over a round-robin scheduler the
+// What the chapter 09 tests share: a runtime over a work-stealing scheduler the
 // test can look into, futures that make a runtime's behaviour observable,
 // bounded waits, and the size of a stress run.
 #pragma once
@@ -14,10 +14,10 @@
 
 #include "art/context.hpp"
 #include "art/poll.hpp"
-#include "art/round_robin_scheduler.hpp"
 #include "art/runtime.hpp"
 #include "art/task_header.hpp"
 #include "art/waker.hpp"
+#include "art/work_stealing_scheduler.hpp"
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
@@ -40,16 +40,25 @@ inline constexpr int kStressScale = 1;
 
 using namespace std::chrono_literals;
 
-// A Runtime over a RoundRobinScheduler, which the test may still look into:
-// the runtime owns the scheduler, and keeps it as long as the runtime lives.
-struct RoundRobinRuntime {
-  explicit RoundRobinRuntime(std::size_t workers,
-                             std::unique_ptr<RoundRobinScheduler> owned =
-                                 std::make_unique<RoundRobinScheduler>())
+// A Runtime over a WorkStealingScheduler, which the test may still look
+// into: the runtime owns the scheduler, and keeps it as long as it lives.
+struct StealingRuntime {
+  explicit StealingRuntime(std::size_t workers,
+                           std::unique_ptr<WorkStealingScheduler> owned =
+                               std::make_unique<WorkStealingScheduler>())
       : scheduler(*owned), runtime(workers, std::move(owned)) {}
 
-  RoundRobinScheduler& scheduler;
+  // Every worker has gone to sleep at least once since the start.
+  bool all_parked_once() const {
+    for (std::size_t w = 0; w < workers; ++w)
+      if (scheduler.parks_of(w) == 0)
+        return false;
+    return true;
+  }
+
+  WorkStealingScheduler& scheduler;
   Runtime runtime;
+  std::size_t workers = runtime.workers();
 };
 
 // Waits (yielding) until `done` says so; false if it did not within `limit`,

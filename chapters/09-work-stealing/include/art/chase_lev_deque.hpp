@@ -118,9 +118,8 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
   // The last entry: a thief may be taking it right now. Whoever moves top
   // past it owns it. seq_cst, as the paper has it: this compare-and-swap and
   // the thieves' are ordered with the fences above.
-  const bool won =
-      top_.compare_exchange_strong(top, top + 1, std::memory_order_seq_cst,
-                                   std::memory_order_relaxed);
+  const bool won = top_.compare_exchange_strong(top, top + 1, std::memory_order_seq_cst,
+                                                std::memory_order_relaxed);
   // Either way the deque is now empty, with top == bottom + 1: move bottom
   // there too, so that top == bottom again.
   bottom_.store(bottom + 1, std::memory_order_relaxed);
@@ -130,7 +129,8 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
 
 // ANCHOR: deque_steal
 template <class T, std::size_t Capacity, template <class> class Atomic>
-typename ChaseLevDeque<T, Capacity, Atomic>::Stolen ChaseLevDeque<T, Capacity, Atomic>::steal() {
+typename ChaseLevDeque<T, Capacity, Atomic>::Stolen
+ChaseLevDeque<T, Capacity, Atomic>::steal() {
   // Acquire: pairs with another thief's compare-and-swap (and the owner's
   // in pop), so the slot we read below is not one already reused.
   std::int64_t top = top_.load(std::memory_order_acquire);

@@ -29,8 +29,8 @@
 #include "art/future.hpp"
 #include "art/join_handle.hpp"
 #include "art/runtime_core.hpp"
-#include "art/shared_queue_scheduler.hpp"
 #include "art/task_cell.hpp"
+#include "art/work_stealing_scheduler.hpp"
 
 namespace art {
 
@@ -72,7 +72,7 @@ class Spawner {
 class Runtime {
  public:
   explicit Runtime(std::size_t workers = 2, std::unique_ptr<Scheduler> scheduler =
-                                                std::make_unique<SharedQueueScheduler>());
+                                                std::make_unique<WorkStealingScheduler>());
   ~Runtime();  // shutdown(); reports (never throws) a failure
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
