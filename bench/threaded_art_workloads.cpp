@@ -1,7 +1,7 @@
-// bench-ch07, bench-ch08: tokio's four workloads and skewed (workloads.hpp) on a
+// bench-ch07, bench-ch08, bench-ch09: tokio's four workloads and skewed (workloads.hpp) on a
 // multi-threaded Runtime, at 1 and 2 workers, as coroutine tasks. bench-ch07 runs chapter
 // 07's Runtime with its SharedQueueScheduler; bench-ch08 runs chapter 08's with the
-// RoundRobinScheduler (ART_BENCH_ROUND_ROBIN, set in CMakeLists.txt). The benchmark's
+// RoundRobinScheduler, bench-ch09 chapter 09's with the WorkStealingScheduler. The benchmark's
 // thread spawns with Runtime::spawn what tokio's block_on future spawns with tokio::spawn
 // (a spawn from outside the workers, in both), then waits on the Countdown of
 // threaded_peer.hpp, as tokio's waits on its "done" channel.
@@ -33,29 +33,28 @@
 #include "threaded_peer.hpp"
 #include "workloads.hpp"
 
-#ifndef ART_BENCH_ROUND_ROBIN
-#define ART_BENCH_ROUND_ROBIN 0
-#endif
-
-#if ART_BENCH_ROUND_ROBIN
+// The scheduler under test: chapter 07's shared queue (bench-ch07), chapter 08's
+// round robin (bench-ch08, ART_BENCH_ROUND_ROBIN) or chapter 09's work stealing
+// (bench-ch09, ART_BENCH_WORK_STEALING); set in CMakeLists.txt.
+#if defined(ART_BENCH_ROUND_ROBIN)
 #include "art/round_robin_scheduler.hpp"
+using BenchScheduler = art::RoundRobinScheduler;
+#elif defined(ART_BENCH_WORK_STEALING)
+#include "art/work_stealing_scheduler.hpp"
+using BenchScheduler = art::WorkStealingScheduler;
 #else
 #include "art/shared_queue_scheduler.hpp"
+using BenchScheduler = art::SharedQueueScheduler;
 #endif
 
 namespace bench = art::bench;
 
 namespace {
 
-// The Runtime a benchmark runs on, at its worker count: with the shared queue
-// (bench-ch07) or with round robin (bench-ch08).
+// The Runtime a benchmark runs on, at its worker count.
 art::Runtime make_runtime(const benchmark::State& state) {
   const auto workers = static_cast<std::size_t>(bench::workers(state));
-#if ART_BENCH_ROUND_ROBIN
-  return art::Runtime(workers, std::make_unique<art::RoundRobinScheduler>());
-#else
-  return art::Runtime(workers, std::make_unique<art::SharedQueueScheduler>());
-#endif
+  return art::Runtime(workers, std::make_unique<BenchScheduler>());
 }
 
 // A one-shot channel between two tasks that may run on different workers. Like the

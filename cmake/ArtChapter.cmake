@@ -15,6 +15,17 @@ else()
   target_compile_options(art_warnings INTERFACE -Werror)
 endif()
 
+# GCC warns that ThreadSanitizer does not model std::atomic_thread_fence
+# (-Wtsan), and -Werror would stop the build. Chapter 09's deque uses two
+# seq_cst fences, as Le et al. prove it: they order its atomic loads and
+# stores against each other, and hand over no data. Every hand-over of data
+# in it goes through a release store and an acquire load, which ThreadSanitizer
+# does see; the fences' own ordering is what the schedule explorer and the
+# paper's proof cover.
+if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU" AND CMAKE_CXX_FLAGS MATCHES "sanitize=thread")
+  target_compile_options(art_warnings INTERFACE -Wno-tsan)
+endif()
+
 # A test of the students' copy that hangs (a stub that never wakes a task) is
 # stopped sooner than one of the solutions: every test takes well under this.
 # The sanitizer presets of the copy (exercises-asan, exercises-tsan) allow 30.

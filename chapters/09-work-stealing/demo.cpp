@@ -1,22 +1,24 @@
-// Chapter 08 demo: one skewed workload on two schedulers.
+// Chapter 09 demo: one skewed workload on three schedulers.
 //
-//   ./ch08-demo                     runs it on both schedulers, prints what each
+//   ./ch09-demo                     runs it on all three, prints what each
 //                                   worker did
-//   ./ch08-demo shared              only on chapter 07's shared queue
-//   ./ch08-demo round-robin         only on round robin
-//   ART_TRACE=run.json ./ch08-demo round-robin
+//   ./ch09-demo shared              only on chapter 07's shared queue
+//   ./ch09-demo round-robin         only on chapter 08's round robin
+//   ./ch09-demo work-stealing       only on work stealing
+//   ART_TRACE=run.json ./ch09-demo work-stealing
 //                                   writes a trace of the run (see chapter 07)
-//   SPDLOG_LEVEL=debug ./ch08-demo  the joins narrate their parking as well
 //
-// 200 requests arrive in a row; every tenth is a report that keeps a worker
-// busy for 20 ms, the others take 0.2 ms. Chapter 07's shared queue lets
-// whichever worker is free take the next request. Round robin deals them out
-// in turn, and with two workers every tenth request is an even one: all the
-// reports land on worker 0, while worker 1 runs its short requests and then
-// sleeps with nothing in its own queue.
+// A dispatcher task spawns 200 requests in a row, from a worker; every tenth
+// is a report that keeps a worker busy for 20 ms, the others take 0.2 ms.
+// The shared queue lets whichever worker is free take the next request.
+// Round robin deals them out in turn, and with two workers all the reports
+// land on one worker while the other runs out of work and sleeps. Work
+// stealing puts them all in the dispatcher's worker's own deque, and the
+// other worker, woken, steals half of what it finds there, again and again.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -27,6 +29,8 @@
 #include "art/round_robin_scheduler.hpp"
 #include "art/runtime.hpp"
 #include "art/shared_queue_scheduler.hpp"
+#include "art/task.hpp"
+#include "art/work_stealing_scheduler.hpp"
 
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
@@ -94,24 +98,36 @@ double milliseconds(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// Spawns the requests in a row from this thread and joins them all.
-void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
-         const art::RoundRobinScheduler* round_robin) {
-  Logbook logbook;
-  art::Runtime runtime(2, std::move(scheduler));
-  const auto start = Clock::now();
+// Spawns the requests in a row, from a worker, and joins them all. Returns
+// the thread that ran the first.
+art::Task<std::thread::id> dispatch(Logbook* logbook) {
   std::vector<art::JoinHandle<std::thread::id>> handles;
+  handles.reserve(kRequests);
   for (int i = 0; i < kRequests; ++i) {
     const bool report = i % kReportEvery == 0;
-    handles.push_back(
-        runtime.spawn(Request{report ? kReport : kShort, report, &logbook}));
+    handles.push_back(art::spawn(Request{report ? kReport : kShort, report, logbook}));
   }
   std::thread::id first;
   for (std::size_t i = 0; i < handles.size(); ++i) {
-    const std::thread::id ran_on = art::block_on(handles[i]);
+    const std::thread::id ran_on = co_await handles[i];
     if (i == 0)
       first = ran_on;
   }
+  co_return first;
+}
+
+// What a scheduler can say about its workers, besides what the requests saw.
+struct SchedulerView {
+  std::function<std::size_t(std::size_t)> parks_of;  // empty: not per worker
+  std::function<std::size_t()> steals;               // empty: it does not steal
+};
+
+void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
+         const SchedulerView& view) {
+  Logbook logbook;
+  art::Runtime runtime(2, std::move(scheduler));
+  const auto start = Clock::now();
+  const std::thread::id first = runtime.block_on(dispatch(&logbook));
   const auto wall = Clock::now() - start;
   std::printf("%s: all %d requests done in %.0f ms\n", name, kRequests,
               milliseconds(wall));
@@ -119,44 +135,54 @@ void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
   for (std::size_t w = 0; w < workers.size(); ++w) {
     const WorkerLog& log = workers[w];
     std::string parks;
-    if (round_robin != nullptr)
-      parks = ", parks: " + std::to_string(round_robin->parks_of(w));
+    if (view.parks_of)
+      parks = ", parks: " + std::to_string(view.parks_of(w));
     std::printf(
         "  worker %zu: %3d requests (%d reports), busy %4.0f ms, idle %4.0f ms%s\n", w,
         log.requests, log.reports, milliseconds(log.busy), milliseconds(wall - log.busy),
         parks.c_str());
   }
-  if (round_robin == nullptr)
+  if (!view.parks_of)
     std::printf("  parks of both workers: %llu\n",
                 static_cast<unsigned long long>(runtime.metrics().parks));
+  if (view.steals)
+    std::printf("  requests stolen: %zu\n", view.steals());
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string only = argc > 1 ? argv[1] : "";
-  if (argc > 2 || (!only.empty() && only != "shared" && only != "round-robin")) {
-    std::fprintf(stderr, "usage: %s [shared|round-robin]  (no argument: both)\n",
+  if (argc > 2 || (!only.empty() && only != "shared" && only != "round-robin" &&
+                   only != "work-stealing")) {
+    std::fprintf(stderr, "usage: %s [shared|round-robin|work-stealing]  (no argument: all)\n",
                  argv[0]);
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
   std::printf(
-      "%d requests on 2 workers; every %dth is a %lld ms report, the others take "
-      "%lld us\n",
+      "%d requests on 2 workers, spawned by a task; every %dth is a %lld ms report, the "
+      "others take %lld us\n",
       kRequests, kReportEvery, static_cast<long long>(kReport.count()),
       static_cast<long long>(kShort.count()));
-  if (only != "round-robin") {
+  // Each scheduler is owned by its runtime, which keeps it alive while run() looks.
+  if (only.empty() || only == "shared") {
     std::printf("\n");
-    run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>(),
-        nullptr);
+    run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>(), {});
   }
-  if (only != "shared") {
+  if (only.empty() || only == "round-robin") {
     std::printf("\n");
     auto round_robin = std::make_unique<art::RoundRobinScheduler>();
-    const art::RoundRobinScheduler* view =
-        round_robin.get();  // the runtime keeps it alive
-    run("round robin (chapter 08)", std::move(round_robin), view);
+    const art::RoundRobinScheduler& rr = *round_robin;
+    run("round robin (chapter 08)", std::move(round_robin),
+        {[&rr](std::size_t w) { return rr.parks_of(w); }, {}});
+  }
+  if (only.empty() || only == "work-stealing") {
+    std::printf("\n");
+    auto stealing = std::make_unique<art::WorkStealingScheduler>();
+    const art::WorkStealingScheduler& ws = *stealing;
+    run("work stealing (chapter 09)", std::move(stealing),
+        {[&ws](std::size_t w) { return ws.parks_of(w); }, [&ws] { return ws.steals(); }});
   }
   return 0;
 }
