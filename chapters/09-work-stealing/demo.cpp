@@ -155,7 +155,8 @@ int main(int argc, char** argv) {
   const std::string only = argc > 1 ? argv[1] : "";
   if (argc > 2 || (!only.empty() && only != "shared" && only != "round-robin" &&
                    only != "work-stealing")) {
-    std::fprintf(stderr, "usage: %s [shared|round-robin|work-stealing]  (no argument: all)\n",
+    std::fprintf(stderr,
+                 "usage: %s [shared|round-robin|work-stealing]  (no argument: all)\n",
                  argv[0]);
     return 2;
   }

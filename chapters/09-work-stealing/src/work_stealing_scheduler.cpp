@@ -115,6 +115,20 @@ TaskHeader* WorkStealingScheduler::next_task(std::size_t index) {
 }
 
 TaskHeader* WorkStealingScheduler::take_own(Worker& me) {
+  // EXERCISE 9.4: the order a worker looks in for its next task, with the fairness guard
+  // HINT: newest-first is fast (the task just woken runs while its data is
+  // still in this core's cache) but unfair: a task that yields is the newest
+  // again at once, so older entries in the deque, and everything in the
+  // injector, could wait for ever behind it. Once in a while, on a prime
+  // tick, the worker must take the oldest work there is.
+  // HINT 2: only this worker's thread touches its tick count. On the guard's
+  // tick: the injector first, then the oldest entry of the worker's own
+  // deque. On the others: its own newest, then the injector.
+  // HINT 3: the oldest entry of its own deque is at the end thieves take
+  // from, and the worker may take from there like any thief.
+  // STUB: if (TaskHeader* task = me.deque.pop())  // works, but a busy worker never
+  // STUB:   return task;                          // looks at the injector, and a
+  // STUB: return take_injected(me);               // yielding task starves the others
   if (++me.tick % kFairnessInterval == 0) {  // the fairness guard
     if (TaskHeader* task = take_injected(me))
       return task;
@@ -124,6 +138,7 @@ TaskHeader* WorkStealingScheduler::take_own(Worker& me) {
   if (TaskHeader* task = me.deque.pop())
     return task;
   return take_injected(me);
+  // END EXERCISE
 }
 
 TaskHeader* WorkStealingScheduler::take_injected(Worker& me) {
@@ -161,11 +176,23 @@ TaskHeader* WorkStealingScheduler::search(std::size_t index) {
   return take_injected(me);
 }
 
-// Takes half of the victim's entries, rounded up, one compare-and-swap
-// each: the first to run now, the others into our own deque (empty, since
-// we are searching). A batch claimed by one compare-and-swap would race the
-// owner's pops, which take entries without one while two or more are left.
+// A searcher's raid on one victim: a task to run now, or nullptr. Our own
+// deque is empty (we are searching), so there is room for what we bring.
 TaskHeader* WorkStealingScheduler::steal_half(Worker& me, Worker& victim) {
+  // EXERCISE 9.3: steal half of a victim's deque
+  // HINT: one steal per search would send the thief back for every task,
+  // and every visit costs a look at the other worker's cache lines. Take
+  // half of what the victim has, rounded up so that a single entry can
+  // move too; run one now and keep the rest where this worker takes its
+  // next tasks from, and where others may steal them again.
+  // HINT 2: take them one claim at a time: the owner pops without a claim
+  // while two or more entries are left, so one claim for a whole batch
+  // could take entries the owner is taking too. A lost claim means another
+  // thief got that entry, not that the victim is empty.
+  // HINT 3: count what you took in this worker's steals statistic, and mark
+  // it in the trace with the first task's id.
+  // STUB: return victim.deque.steal().item;  // works, but one at a time: the thief
+  // STUB:                                    // comes back for every task
   const std::size_t available = victim.deque.size_hint();
   const std::size_t wanted = available - available / 2;
   TaskHeader* first = nullptr;
@@ -188,6 +215,7 @@ TaskHeader* WorkStealingScheduler::steal_half(Worker& me, Worker& victim) {
     trace::instant("steal", first->id().value);
   }
   return first;
+  // END EXERCISE
 }
 
 void WorkStealingScheduler::found_work(Worker& me) {

@@ -99,6 +99,22 @@ bool ChaseLevDeque<T, Capacity, Atomic>::push(T* item) {
 // ANCHOR: deque_pop
 template <class T, std::size_t Capacity, template <class> class Atomic>
 T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
+  // EXERCISE 9.1: the owner takes its newest entry, racing thieves only for the last one
+  // HINT: the owner claims before it looks: it moves bottom down first, so
+  // that a thief arriving later sees one entry fewer, and only then reads
+  // top. While two or more entries are left no thief can reach the newest;
+  // when exactly one is left, owner and thief may both want it, and whoever
+  // moves top past it owns it. However it ends, an empty deque is left with
+  // top == bottom.
+  // HINT 2: a store to one variable followed by a load of another may be
+  // reordered by the processor, and here that reorder is the bug: both the
+  // owner and a thief read the old values and take the same entry. steal()
+  // has the twin of what forbids it, between its two loads.
+  // HINT 3: three cases after the look at top: the deque was empty (undo the
+  // claim), more than one entry was left (it is yours), exactly one was left
+  // (claim it the way thieves do; lose, and it is theirs).
+  // STUB: return nullptr;  // works, slowly: the owner's entries still go to thieves,
+  // STUB:                  // and to its own fairness guard once every 61 ticks
   const std::int64_t bottom = bottom_.load(std::memory_order_relaxed) - 1;
   // Claim the newest slot first, then look at top. Relaxed store, but the
   // seq_cst fence after it orders it before the load of top against the
@@ -124,6 +140,7 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
   // there too, so that top == bottom again.
   bottom_.store(bottom + 1, std::memory_order_relaxed);
   return won ? item : nullptr;
+  // END EXERCISE
 }
 // ANCHOR_END: deque_pop
 
@@ -131,6 +148,19 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
 template <class T, std::size_t Capacity, template <class> class Atomic>
 typename ChaseLevDeque<T, Capacity, Atomic>::Stolen
 ChaseLevDeque<T, Capacity, Atomic>::steal() {
+  // EXERCISE 9.2: a thief takes the oldest entry, or says why it did not
+  // HINT: a thief reads where the oldest entry is (top) and whether there is
+  // one (bottom), reads the entry, and only then claims it. The claim is
+  // what makes it the thief's: it holds only if nobody claimed that entry in
+  // between, neither another thief nor the owner popping its last entry.
+  // HINT 2: top is read before bottom, and pop() lowers bottom before it
+  // reads top: each side needs the same barrier between its two accesses.
+  // The entry's value is safe to read once bottom says it is there: which
+  // order on that read pairs with push()'s release store?
+  // HINT 3: a lost claim is not an empty deque: report it as contended, so
+  // that the caller may try again.
+  // STUB: return {};  // works, but nobody ever steals: an idle worker sleeps
+  // STUB:             // while another has a backlog
   // Acquire: pairs with another thief's compare-and-swap (and the owner's
   // in pop), so the slot we read below is not one already reused.
   std::int64_t top = top_.load(std::memory_order_acquire);
@@ -149,6 +179,7 @@ ChaseLevDeque<T, Capacity, Atomic>::steal() {
                                     std::memory_order_relaxed))
     return {nullptr, true};  // another thief, or the owner's last pop, won
   return {item, false};
+  // END EXERCISE
 }
 // ANCHOR_END: deque_steal
 

@@ -11,22 +11,21 @@
 //
 // Where a worker looks for its next task, in order:
 //
-//   1. every 61st tick: the injector, then the oldest entry of its own deque
-//   2. its own deque, newest first (the task just woken runs next, while
+//   1. its own deque, newest first (the task just woken runs next, while
 //      what it touched is still in this core's cache)
-//   3. the injector, a batch at a time
-//   4. searching: half of a victim's deque, victims from a random start,
+//   2. the injector, a batch at a time
+//   3. searching: half of a victim's deque, victims from a random start,
 //      then the injector once more
-//   5. parking, under the invariant of idle_workers.hpp
+//   4. parking, under the invariant of idle_workers.hpp
 //
-// The 61-tick look is the fairness guard. A deque popped newest-first can
-// keep an old task waiting for as long as new ones arrive (a task that
-// yields is the newest again at once), and a busy worker might never look
-// at the injector. Once every 61 ticks it takes the oldest work there is.
-// Go's scheduler and tokio check their global queue on the same tick; a
-// prime, so that the look does not fall into step with a task that runs a
-// fixed cycle of polls (every 64th tick could meet the same task of a cycle
-// of 8, 16, 32 or 64, every time).
+// and once every 61 ticks, before all of that, the fairness guard takes the
+// oldest work there is. A deque popped newest-first can keep an old task
+// waiting for as long as new ones arrive (a task that yields is the newest
+// again at once), and a busy worker might never look at the injector. Go's
+// scheduler and tokio check their global queue on the same tick; a prime,
+// so that the look does not fall into step with a task that runs a fixed
+// cycle of polls (every 64th tick could meet the same task of a cycle of 8,
+// 16, 32 or 64, every time).
 #pragma once
 
 #include <atomic>
