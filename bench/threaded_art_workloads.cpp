@@ -15,6 +15,7 @@
 // share (the Countdown, the counts they keep) is declared before it, so that the Runtime,
 // which cancels whatever a broken iteration left running, is gone first.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -23,6 +24,7 @@
 #include <utility>
 
 #include <benchmark/benchmark.h>
+#include <time.h>
 
 #include "art/context.hpp"
 #include "art/poll.hpp"
@@ -294,5 +296,32 @@ void skewed(benchmark::State& state) {
   bench::report_per_item(state, bench::kPerTask, bench::kSkewTasks);
 }
 BENCHMARK(skewed)->Apply(bench::at_one_and_two_workers);
+
+// idle (not tokio's, not in the table): a runtime with nothing to do. Each iteration
+// sleeps 200 ms on the benchmark's thread and counts the CPU time the whole process used
+// meanwhile; core_share is that time over the time slept: the share of one core that
+// idle workers burn (chapter 09's target: below 1%). The workers had 50 ms to park first.
+double process_cpu_seconds() {
+  timespec now{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &now);
+  return static_cast<double>(now.tv_sec) + static_cast<double>(now.tv_nsec) * 1e-9;
+}
+
+void idle(benchmark::State& state) {
+  using namespace std::chrono_literals;
+  art::Runtime runtime = make_runtime(state);
+  std::this_thread::sleep_for(50ms);
+  double used = 0;
+  double slept = 0;
+  for (auto _ : state) {
+    const double before = process_cpu_seconds();
+    const auto start = std::chrono::steady_clock::now();
+    std::this_thread::sleep_for(200ms);
+    used += process_cpu_seconds() - before;
+    slept += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  }
+  state.counters["core_share"] = slept > 0 ? used / slept : 0;
+}
+BENCHMARK(idle)->ArgName("workers")->Arg(2)->Iterations(2)->Unit(benchmark::kMillisecond);
 
 }  // namespace

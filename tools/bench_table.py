@@ -98,6 +98,9 @@ THREADED_PEERS_NOTE = (
     "ch08: the same tasks on chapter 08's Runtime with its RoundRobinScheduler (a queue, a "
     "mutex and a condition variable per worker; every schedule goes to the next worker in "
     "turn); "
+    "ch09: the same tasks on chapter 09's Runtime with its WorkStealingScheduler (a Chase-Lev "
+    "deque per worker, an injector under a mutex for spawns from outside, idle workers steal "
+    "half of a victim's deque and park under one atomic word); "
     "asio-shared: posted handlers on one io_context run by every thread (default concurrency "
     "hint); "
     "asio-per-thread: one io_context per thread (concurrency hint 1), new work spread round "
@@ -125,7 +128,9 @@ THREADED_DIFFERENCES_NOTE = (
     "about every second wake crosses to the other thread, and every link of chained_spawn "
     "goes to the other worker, asleep, and wakes it; asio-per-thread deals out only new work "
     "(each thread its own turns) and posts a continuation back to its own thread. Neither "
-    "moves a queued task to a worker that runs dry."
+    "moves a queued task to a worker that runs dry; ch09 does: a worker whose deque runs dry "
+    "steals half of the other's, and every spawn from the benchmark's thread goes through the "
+    "injector's mutex, as asio-shared's every post goes through its queue's."
 )
 
 # How to read the skewed rows.
@@ -161,6 +166,17 @@ THREADED_SCALING_NOTE = {
 CLOCK_NAMES = {"cpu": "CPU time", "real": "wall-clock time"}
 DEFAULT_CLOCK = "cpu"
 
+# Counters a program may report besides its ns_per_* (bench/threaded_art_workloads.cpp's idle).
+COUNTERS = ("core_share",)
+
+# Chapter 09's targets (its issue): the work-stealing runtime's column, and what it is held to.
+WORK_STEALING = "ch09"
+ROUND_ROBIN = "ch08"
+IDLE = "idle/workers:2"
+YIELD_SPEEDUP_TARGET = 1.6
+SKEWED_SPEEDUP_TARGET = 1.5
+IDLE_SHARE_TARGET = 0.01
+
 # A stuck workload must end the run, not hang it.
 PROGRAM_TIMEOUT_SECONDS = 300
 
@@ -174,6 +190,10 @@ class Measurement:
     error: str | None = None
     # The wall-clock time over the CPU time, whichever clock time_us is.
     wall_per_cpu: float | None = None
+    # The wall-clock time in µs, whichever clock time_us is.
+    wall_us: float | None = None
+    # The benchmark's own counters other than the ns_per_* one (idle's core_share).
+    counters: dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -207,7 +227,8 @@ TIME_TYPE_SUFFIXES = ("/process_time", "/real_time", "/manual_time")
 
 
 def _workload_key(run_name: str) -> str:
-    """A benchmark's name without the clock suffixes: spawn_many, or spawn_many/workers:2."""
+    """A benchmark's name without the clock suffixes and a fixed iteration count
+    (/iterations:N): spawn_many, or spawn_many/workers:2."""
     changed = True
     while changed:
         changed = False
@@ -215,6 +236,10 @@ def _workload_key(run_name: str) -> str:
             if run_name.endswith(suffix):
                 run_name = run_name[: -len(suffix)]
                 changed = True
+        head, _, last = run_name.rpartition("/")
+        if head and last.startswith("iterations:") and last[len("iterations:") :].isdigit():
+            run_name = head
+            changed = True
     return run_name
 
 
@@ -255,6 +280,12 @@ def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Mea
             time_us=chosen[time_key] * unit,
             per_item_ns=_per_item_ns(chosen, clock),
             wall_per_cpu=chosen["real_time"] / cpu if cpu > 0 and "real_time" in chosen else None,
+            wall_us=chosen["real_time"] * unit if "real_time" in chosen else None,
+            counters={
+                key: float(value)
+                for key, value in chosen.items()
+                if key in COUNTERS and isinstance(value, (int, float))
+            },
         )
     return measurements
 
@@ -424,6 +455,81 @@ def threaded_table(programs: list[ProgramResult]) -> list[str]:
     return lines
 
 
+def _verdict(met: bool) -> str:
+    return "met" if met else "**missed**"
+
+
+def _measured(program: ProgramResult | None, key: str) -> Measurement | None:
+    measurement = program.measurements.get(key) if program is not None else None
+    if measurement is None or measurement.error or not measurement.time_us:
+        return None
+    return measurement
+
+
+def work_stealing_targets(programs: list[ProgramResult]) -> list[str]:
+    """Chapter 09's targets, each with the figures it was judged on and whether it was met.
+
+    At 2 workers, the work-stealing column against the fastest Asio form on every workload (in
+    the table's clock); yield_many's wall-clock speed-up from 1 to 2 workers; skewed's
+    wall-clock time at 2 workers against round robin's; an idle runtime's share of a core.
+    A target whose figures are missing is said to be unmeasured, never met.
+    """
+    by_name = {program.name: program for program in programs}
+    stealing = by_name.get(WORK_STEALING)
+    if stealing is None:
+        return []
+    asio = [p for p in programs if is_asio(p.name)]
+    two = WORKER_COUNTS[-1]
+    lines = [f"**Targets of work stealing ({WORK_STEALING})**, from this run:", ""]
+    for workload in THREADED_WORKLOADS:
+        key = threaded_key(workload, two)
+        ours, strongest = _measured(stealing, key), strongest_asio(asio, key)
+        if ours is None or strongest is None:
+            lines.append(f"- {workload}, {two} workers, at or under the best Asio form: unmeasured")
+            continue
+        value = ratio(ours, strongest)
+        lines.append(
+            f"- {workload}, {two} workers, at or under the best Asio form ({strongest.name}): "
+            f"×{value:.2f}, {_verdict(value <= 1.0)}"
+        )
+    one_worker = _measured(stealing, threaded_key("yield_many", WORKER_COUNTS[0]))
+    two_workers = _measured(stealing, threaded_key("yield_many", two))
+    if one_worker and two_workers and one_worker.wall_us and two_workers.wall_us:
+        speedup = one_worker.wall_us / two_workers.wall_us
+        lines.append(
+            f"- yield_many at least {YIELD_SPEEDUP_TARGET}× faster with {two} workers than "
+            f"with 1 (wall clock): {speedup:.2f}×, {_verdict(speedup >= YIELD_SPEEDUP_TARGET)}"
+        )
+    else:
+        lines.append("- yield_many's speed-up from 1 to 2 workers: unmeasured")
+    ours = _measured(stealing, threaded_key(SKEWED, two))
+    theirs = _measured(by_name.get(ROUND_ROBIN), threaded_key(SKEWED, two))
+    if ours and theirs and ours.wall_us and theirs.wall_us:
+        speedup = theirs.wall_us / ours.wall_us
+        lines.append(
+            f"- skewed at least {SKEWED_SPEEDUP_TARGET}× faster than round robin "
+            f"({ROUND_ROBIN}) at {two} workers (wall clock): {speedup:.2f}×, "
+            f"{_verdict(speedup >= SKEWED_SPEEDUP_TARGET)}"
+        )
+    else:
+        lines.append(f"- skewed against round robin ({ROUND_ROBIN}): unmeasured")
+    idle = _measured(stealing, IDLE)
+    if idle is not None and "core_share" in idle.counters:
+        share = idle.counters["core_share"]
+        lines.append(
+            f"- an idle runtime below {IDLE_SHARE_TARGET:.0%} of a core: {share:.2%}, "
+            f"{_verdict(share < IDLE_SHARE_TARGET)}"
+        )
+    else:
+        lines.append("- an idle runtime's share of a core: unmeasured")
+    lines.append("")
+    lines.append(
+        "Wall-clock figures count whatever else ran on the same cores: on a loaded machine the "
+        "speed-ups are too low, never too high."
+    )
+    return lines
+
+
 def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAULT_CLOCK) -> str:
     """The Markdown report: a header line, the tables, and how to read them.
 
@@ -477,6 +583,9 @@ def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAUL
         lines.append(THREADED_PEERS_NOTE)
         lines.append("")
         lines.append(THREADED_DIFFERENCES_NOTE)
+        targets = work_stealing_targets(threaded)
+        if targets:
+            lines += ["", *targets]
     for program in ordered:
         if program.failure:
             lines.append(f"\n**{PREFIX}{program.name} failed:** {program.failure}")

@@ -41,11 +41,15 @@ TEST(Ex9_1_Pop, APopOfAnEmptyDequeLeavesItUsable) {
   SmallDeque deque;
   EXPECT_EQ(deque.pop(), nullptr);
   EXPECT_EQ(deque.pop(), nullptr);  // bottom must have come back each time
-  int item = 7;
-  ASSERT_TRUE(deque.push(&item));
-  EXPECT_EQ(deque.size_hint(), 1U);
-  EXPECT_EQ(deque.steal().item, &item);
+  int first = 7;
+  int second = 8;
+  ASSERT_TRUE(deque.push(&first));
+  ASSERT_TRUE(deque.push(&second));
+  EXPECT_EQ(deque.size_hint(), 2U);
+  EXPECT_EQ(deque.steal().item, &first);
+  EXPECT_EQ(deque.pop(), &second);
   EXPECT_EQ(deque.pop(), nullptr);
+  EXPECT_EQ(deque.steal().item, nullptr);
 }
 
 TEST(Ex9_1_Pop, TheLastItemGoesToTheOwnerOnceAndLeavesTheIndicesEqual) {
@@ -91,9 +95,12 @@ TEST(Ex9_2_Steal, AFullRingRefusesAPushUntilAThiefMakesRoom) {
 // One owner pushes and pops, three thieves steal, all at once. Every item
 // is counted by whoever takes it; each must be counted exactly once. The
 // barrier starts all four together, and a ring of 8 keeps the owner and the
-// thieves on the last few items, where they meet.
+// thieves on the last few items, where they meet. First, the owner waits
+// until the thieves have emptied a first batch it does not touch: the
+// thieves must be taking, not only the owner.
 TEST(Ex9_2_Steal, AnOwnerAndThreeThievesTakeEveryItemExactlyOnce) {
   constexpr int kItems = 200'000 / testing::kStressScale;
+  constexpr int kFirstBatch = 4;
   constexpr int kThieves = 3;
   ChaseLevDeque<int, 8> deque;
   std::vector<int> items = numbers(kItems);
@@ -116,11 +123,18 @@ TEST(Ex9_2_Steal, AnOwnerAndThreeThievesTakeEveryItemExactlyOnce) {
           return;
       }
     });
+  for (int i = 0; i < kFirstBatch; ++i)
+    ASSERT_TRUE(deque.push(&items[i]));
   start.arrive_and_wait();
-  for (int i = 0; i < kItems; ++i) {
-    while (!deque.push(&items[i]))
-      if (int* mine = deque.pop())  // full: take one back ourselves
-        count(mine);
+  const bool thieves_took_the_batch =
+      testing::eventually([&] { return deque.size_hint() == 0; });
+  for (int i = kFirstBatch; i < kItems && thieves_took_the_batch; ++i) {
+    while (!deque.push(&items[i])) {
+      int* mine = deque.pop();  // full: take one back ourselves
+      if (mine == nullptr)
+        break;  // a full deque with nothing to pop: counted as lost below
+      count(mine);
+    }
     if (i % 3 == 0)
       if (int* mine = deque.pop())
         count(mine);
@@ -131,6 +145,7 @@ TEST(Ex9_2_Steal, AnOwnerAndThreeThievesTakeEveryItemExactlyOnce) {
   for (auto& thief : thieves)
     thief.join();
 
+  ASSERT_TRUE(thieves_took_the_batch) << "the thieves never emptied the first batch";
   int lost = 0;
   int doubled = 0;
   for (const auto& times : taken) {

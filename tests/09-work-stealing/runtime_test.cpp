@@ -295,7 +295,10 @@ TEST(Ex9_4_TakeOwn, AYieldingTaskDoesNotStarveAnOlderOneOnItsWorker) {
       return pending;
     }
   };
-  const int polls = rr.runtime.block_on(YieldsUntilSet{flag});
+  auto handle = rr.runtime.spawn(YieldsUntilSet{flag});
+  ASSERT_TRUE(eventually([&] { return handle.is_finished(); }))
+      << "the yielding task never ran to its end: its worker never took it again";
+  const int polls = art::block_on(handle);
   EXPECT_LE(polls, static_cast<int>(2 * WorkStealingScheduler::kFairnessInterval))
       << "the child waited behind " << polls << " polls of its yielding parent";
 }

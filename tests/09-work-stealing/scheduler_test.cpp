@@ -22,6 +22,7 @@ namespace {
 using testing::CloseOnExit;
 using testing::Entry;
 using testing::eventually;
+using namespace std::chrono_literals;
 
 TEST(WorkStealing, StartIsRefusedTwiceAndForNoWorkers) {
   WorkStealingScheduler none;
@@ -40,6 +41,7 @@ TEST(WorkStealing, AScheduleBeforeStartIsRefused) {
 TEST(WorkStealing, AScheduleFromOutsideIsTakenByAWorker) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   Entry entry;
   ASSERT_TRUE(scheduler.schedule(&entry));
   TaskHeader* taken = nullptr;
@@ -53,6 +55,7 @@ TEST(WorkStealing, AScheduleFromOutsideIsTakenByAWorker) {
 TEST(WorkStealing, AWorkersOwnSchedulesComeBackNewestFirst) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   Entry kick;
   std::vector<Entry> own(3);
   ASSERT_TRUE(scheduler.schedule(&kick));
@@ -76,6 +79,7 @@ TEST(WorkStealing, AWorkersOwnSchedulesComeBackNewestFirst) {
 TEST(Ex9_3_StealHalf, AnIdleWorkerStealsHalfOfAVictimsDeque) {
   WorkStealingScheduler scheduler;
   scheduler.start(2);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   CloseOnExit close(scheduler);
   Entry kick;
   std::vector<Entry> entries(8);
@@ -117,6 +121,7 @@ TEST(Ex9_3_StealHalf, AnOddCountIsHalvedRoundingUp) {
   for (const std::size_t count : {std::size_t{3}, std::size_t{1}}) {
     WorkStealingScheduler scheduler;
     scheduler.start(2);
+    testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
     CloseOnExit close(scheduler);
     Entry kick;
     std::vector<Entry> entries(count);
@@ -141,6 +146,7 @@ TEST(Ex9_3_StealHalf, AnOddCountIsHalvedRoundingUp) {
 TEST(Ex9_4_TakeOwn, TheInjectorIsLookedAtWithinSixtyOneTicksOfABusyWorker) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   CloseOnExit close(scheduler);
   Entry kick;
   Entry from_outside;
@@ -156,6 +162,10 @@ TEST(Ex9_4_TakeOwn, TheInjectorIsLookedAtWithinSixtyOneTicksOfABusyWorker) {
     injected.wait();
     for (int tick = 2; tick < 1000; ++tick) {
       TaskHeader* task = scheduler.next_task(0);
+      if (task == nullptr) {
+        ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
+        return;
+      }
       if (task == &from_outside) {
         ticks_until_seen = tick;
         return;
@@ -178,6 +188,7 @@ TEST(Ex9_4_TakeOwn, TheInjectorIsLookedAtWithinSixtyOneTicksOfABusyWorker) {
 TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWithinSixtyOneTicksOfAYieldingOne) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   CloseOnExit close(scheduler);
   Entry kick;
   Entry older;
@@ -190,6 +201,10 @@ TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWithinSixtyOneTicksOfAYieldingOne) {
     EXPECT_TRUE(scheduler.schedule(&yielder));
     for (int tick = 2; tick < 1000; ++tick) {
       TaskHeader* task = scheduler.next_task(0);
+      if (task == nullptr) {
+        ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
+        return;
+      }
       if (task == &older) {
         ticks_until_seen = tick;
         return;
@@ -203,9 +218,10 @@ TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWithinSixtyOneTicksOfAYieldingOne) {
   EXPECT_EQ(ticks_until_seen, static_cast<int>(WorkStealingScheduler::kFairnessInterval));
 }
 
-TEST(Ex9_4_TakeOwn, AnIdleWorkerTakesFromTheInjectorAtOnce) {
+TEST(WorkStealing, AnIdleWorkerTakesFromTheInjectorAtOnce) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   CloseOnExit close(scheduler);
   std::vector<Entry> entries(3);
   for (Entry& entry : entries)
@@ -227,6 +243,7 @@ TEST(Ex9_4_TakeOwn, AnIdleWorkerTakesFromTheInjectorAtOnce) {
 TEST(WorkStealing, AFullDequeOverflowsIntoTheInjectorAndTheDrainGetsEverything) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   Entry kick;
   std::vector<Entry> entries(300);
   ASSERT_TRUE(scheduler.schedule(&kick));
@@ -246,6 +263,7 @@ TEST(WorkStealing, AFullDequeOverflowsIntoTheInjectorAndTheDrainGetsEverything) 
 TEST(WorkStealing, CloseWakesEveryParkedWorkerAndRefusesFurtherSchedules) {
   WorkStealingScheduler scheduler;
   scheduler.start(3);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   std::vector<std::jthread> workers;
   std::atomic<int> stopped{0};
   for (std::size_t w = 0; w < 3; ++w)
@@ -274,6 +292,7 @@ TEST(WorkStealing, CloseWakesEveryParkedWorkerAndRefusesFurtherSchedules) {
 TEST(WorkStealing, EachScheduleFromOutsideWakesASleepingWorker) {
   WorkStealingScheduler scheduler;
   scheduler.start(2);
+  testing::CloseAfter watchdog(scheduler, 20s);  // 2,000 rounds, under a sanitizer too
   const int rounds = 2000 / testing::kStressScale;
   std::vector<Entry> entries(static_cast<std::size_t>(rounds));
   std::atomic<int> taken{0};

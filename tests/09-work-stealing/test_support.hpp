@@ -5,10 +5,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <ctime>
 #include <latch>
 #include <memory>
+#include <mutex>
+#include <stop_token>
 #include <thread>
 #include <utility>
 
@@ -106,6 +109,27 @@ class CloseOnExit {
 
  private:
   Scheduler& scheduler_;
+};
+
+// Closes a scheduler once `limit` has passed, unless the test ended first.
+// A test that drives next_task by hand declares one before its worker
+// threads (destroyed after they are joined): a worker that would wait for ever (an
+// exercise's stub that never finds its task) then gets nullptr, and the test fails by its
+// assertion instead of hanging.
+class CloseAfter {
+ public:
+  CloseAfter(Scheduler& scheduler, std::chrono::milliseconds limit = 3s)
+      : watchdog_([&scheduler, limit](std::stop_token stop) {
+          std::mutex mutex;
+          std::condition_variable_any ended;
+          std::unique_lock lock(mutex);
+          if (!ended.wait_for(lock, stop, limit, [] { return false; }))
+            if (!stop.stop_requested())
+              scheduler.close();
+        }) {}
+
+ private:
+  std::jthread watchdog_;  // asked to stop, and joined, when the test ends
 };
 
 // A gate a task's poll waits at until the test opens it. Tasks hold it by

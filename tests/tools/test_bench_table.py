@@ -25,6 +25,7 @@ from bench_table import (  # noqa: E402
     parse_benchmark_json,
     ratio,
     strongest_asio,
+    work_stealing_targets,
 )
 
 
@@ -349,3 +350,75 @@ class ThreadedTableTests(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class WorkStealingTargetTests(unittest.TestCase):
+    def programs(self, **overrides):
+        """ch09, ch08 and the two Asio forms, every target met unless overridden."""
+
+        def measured(time_us, wall_us=None, **counters):
+            return Measurement(time_us=time_us, wall_us=wall_us or time_us, counters=counters)
+
+        ch09 = {
+            f"{workload}/workers:2": measured(90.0)
+            for workload in ["spawn_many", "yield_many", "ping_pong", "chained_spawn", "skewed"]
+        }
+        ch09["yield_many/workers:1"] = measured(100.0, wall_us=100.0)
+        ch09["yield_many/workers:2"] = measured(90.0, wall_us=50.0)
+        ch09["skewed/workers:2"] = measured(90.0, wall_us=40.0)
+        ch09["idle/workers:2"] = measured(200_000.0, core_share=0.002)
+        ch09.update(overrides)
+        asio = {
+            f"{workload}/workers:2": Measurement(time_us=100.0)
+            for workload in ["spawn_many", "yield_many", "ping_pong", "chained_spawn", "skewed"]
+        }
+        ch08 = {"skewed/workers:2": measured(100.0, wall_us=80.0)}
+        return [
+            ProgramResult("ch09", ch09),
+            ProgramResult("ch08", ch08),
+            ProgramResult("asio-shared", asio),
+        ]
+
+    def test_every_target_is_judged_with_its_figures(self):
+        lines = work_stealing_targets(self.programs())
+        text = "\n".join(lines)
+        self.assertIn("spawn_many, 2 workers, at or under the best Asio form (asio-shared): "
+                      "×0.90, met", text)
+        self.assertIn("yield_many at least 1.6× faster with 2 workers than with 1 (wall clock): "
+                      "2.00×, met", text)
+        self.assertIn("skewed at least 1.5× faster than round robin (ch08) at 2 workers "
+                      "(wall clock): 2.00×, met", text)
+        self.assertIn("an idle runtime below 1% of a core: 0.20%, met", text)
+        self.assertNotIn("missed", text)
+
+    def test_a_missed_target_says_so(self):
+        slow = Measurement(time_us=150.0, wall_us=150.0)
+        idle = Measurement(time_us=1.0, wall_us=1.0, counters={"core_share": 0.05})
+        text = "\n".join(
+            work_stealing_targets(
+                self.programs(**{"ping_pong/workers:2": slow, "idle/workers:2": idle})
+            )
+        )
+        self.assertIn("ping_pong, 2 workers, at or under the best Asio form (asio-shared): "
+                      "×1.50, **missed**", text)
+        self.assertIn("5.00%, **missed**", text)
+
+    def test_missing_figures_are_unmeasured_never_met(self):
+        programs = self.programs()
+        del programs[0].measurements["idle/workers:2"]
+        del programs[0].measurements["yield_many/workers:1"]
+        text = "\n".join(work_stealing_targets(programs[:1]))  # no ch08, no Asio
+        self.assertIn("spawn_many, 2 workers, at or under the best Asio form: unmeasured", text)
+        self.assertIn("yield_many's speed-up from 1 to 2 workers: unmeasured", text)
+        self.assertIn("skewed against round robin (ch08): unmeasured", text)
+        self.assertIn("an idle runtime's share of a core: unmeasured", text)
+        self.assertNotIn(", met", text)
+
+    def test_no_work_stealing_column_no_targets(self):
+        self.assertEqual(work_stealing_targets(self.programs()[1:]), [])
+
+    def test_the_idle_counter_is_read_from_the_json(self):
+        text = output(run("idle/workers:2/iterations:2", 200.0, unit="ms", core_share=0.004))
+        measurements = parse_benchmark_json(text)
+        self.assertEqual(list(measurements), ["idle/workers:2"])
+        self.assertEqual(measurements["idle/workers:2"].counters, {"core_share": 0.004})
