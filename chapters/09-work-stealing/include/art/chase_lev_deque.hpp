@@ -17,8 +17,9 @@
 // proved correct for C11 ("Correct and Efficient Work-Stealing for Weak
 // Memory Models", PPoPP 2013). Two changes, both argued where they are made:
 // the ring has a fixed capacity (a full deque tells its owner, who moves half
-// of it to the scheduler's shared injector, as tokio does), and the paper's
-// release fence followed by a relaxed store of `bottom` is one release store.
+// of it to the scheduler's shared injector, as tokio does), and every store
+// of `bottom` is a release store, where the paper has a release fence before
+// one of them (C++20 changed what that fence would cover).
 //
 // `top` and `bottom` only ever grow (bottom dips by one inside pop and comes
 // back), and are signed: during pop, bottom - 1 may be below top.
@@ -88,9 +89,13 @@ bool ChaseLevDeque<T, Capacity, Atomic>::push(T* item) {
   slot(bottom).store(item, std::memory_order_relaxed);
   // Release: a thief that reads the new bottom (with acquire) also sees the
   // slot's value and everything the pusher did to the item before pushing.
-  // The paper writes a release fence and a relaxed store; with one store
-  // after the fence that is the same guarantee, and ThreadSanitizer, which
-  // does not model fences, understands this one.
+  // The paper writes a release fence and a relaxed store, and relies on
+  // C11's release sequences, which included the owner's later plain stores
+  // of bottom (in pop). C++20 dropped those stores from release sequences,
+  // so every store of bottom here is a release store instead: a thief that
+  // reads any of them sees every push before it. On x86 a release store is
+  // a plain store, and ThreadSanitizer, which does not model fences,
+  // understands it.
   bottom_.store(bottom + 1, std::memory_order_release);
   return true;
 }
@@ -113,19 +118,20 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
   // HINT 3: three cases after the look at top: the deque was empty (undo the
   // claim), more than one entry was left (it is yours), exactly one was left
   // (claim it the way thieves do; lose, and it is theirs).
-  // STUB: return nullptr;  // works, slowly: the owner's entries still go to thieves,
-  // STUB:                  // and to its own fairness guard once every 61 ticks
+  // STUB: return nullptr;  // works, slowly: the owner's entries still go to thieves and
+  // STUB:                  // to its fairness guard; a shutdown's drain leaves them behind
   const std::int64_t bottom = bottom_.load(std::memory_order_relaxed) - 1;
-  // Claim the newest slot first, then look at top. Relaxed store, but the
-  // seq_cst fence after it orders it before the load of top against the
-  // fence in steal(): either the thief sees the lowered bottom, or we see
-  // the thief's raised top. Without the fence, both could read the old
-  // values and take the same entry.
-  bottom_.store(bottom, std::memory_order_relaxed);
+  // Claim the newest slot first, then look at top. The seq_cst fence after
+  // the store orders it before the load of top against the fence in
+  // steal(): either the thief sees the lowered bottom, or we see the
+  // thief's raised top. Without the fence, both could read the old values
+  // and take the same entry. Release, as in push: a thief that reads this
+  // bottom still sees the pushes before it.
+  bottom_.store(bottom, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_seq_cst);
   std::int64_t top = top_.load(std::memory_order_relaxed);
   if (top > bottom) {  // it was empty: put bottom back
-    bottom_.store(bottom + 1, std::memory_order_relaxed);
+    bottom_.store(bottom + 1, std::memory_order_release);
     return nullptr;
   }
   T* item = slot(bottom).load(std::memory_order_relaxed);
@@ -138,7 +144,7 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
                                                 std::memory_order_relaxed);
   // Either way the deque is now empty, with top == bottom + 1: move bottom
   // there too, so that top == bottom again.
-  bottom_.store(bottom + 1, std::memory_order_relaxed);
+  bottom_.store(bottom + 1, std::memory_order_release);
   return won ? item : nullptr;
   // END EXERCISE
 }

@@ -22,10 +22,11 @@
 // oldest work there is. A deque popped newest-first can keep an old task
 // waiting for as long as new ones arrive (a task that yields is the newest
 // again at once), and a busy worker might never look at the injector. Go's
-// scheduler and tokio check their global queue on the same tick; a prime,
-// so that the look does not fall into step with a task that runs a fixed
-// cycle of polls (every 64th tick could meet the same task of a cycle of 8,
-// 16, 32 or 64, every time).
+// scheduler checks its global queue on the same tick (schedtick % 61), as
+// tokio's did before it began to tune the interval from measured poll
+// times; a prime, so that the look does not fall into step with a task that
+// runs a fixed cycle of polls (every 64th tick could meet the same task of a
+// cycle of 8, 16, 32 or 64, every time).
 #pragma once
 
 #include <atomic>
