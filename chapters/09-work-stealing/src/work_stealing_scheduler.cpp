@@ -95,6 +95,7 @@ void WorkStealingScheduler::overflow(Worker& me, TaskHeader* task) noexcept {
 // ANCHOR_END: ws_overflow
 
 // ANCHOR: ws_next_task
+// ANCHOR: ws_worker_loop
 TaskHeader* WorkStealingScheduler::next_task(std::size_t index) {
   Worker& me = workers_[index];
   current_worker_of_thread = {this, index};
@@ -113,7 +114,9 @@ TaskHeader* WorkStealingScheduler::next_task(std::size_t index) {
     park(index);
   }
 }
+// ANCHOR_END: ws_worker_loop
 
+// ANCHOR: ws_take_own
 TaskHeader* WorkStealingScheduler::take_own(Worker& me) {
   // EXERCISE 9.4: the order a worker looks in for its next task, with the fairness guard
   // HINT: newest-first is fast (the task just woken runs while its data is
@@ -140,7 +143,9 @@ TaskHeader* WorkStealingScheduler::take_own(Worker& me) {
   return take_injected(me);
   // END EXERCISE
 }
+// ANCHOR_END: ws_take_own
 
+// ANCHOR: ws_take_injected
 TaskHeader* WorkStealingScheduler::take_injected(Worker& me) {
   // A fair share of what waits there, so that the other workers find some
   // too; the rest of the batch goes into our deque, where they can steal it.
@@ -155,9 +160,11 @@ TaskHeader* WorkStealingScheduler::take_injected(Worker& me) {
   wake_one();  // there is more here than this worker runs next: share it
   return first;
 }
+// ANCHOR_END: ws_take_injected
 // ANCHOR_END: ws_next_task
 
 // ANCHOR: ws_search
+// ANCHOR: ws_search_loop
 TaskHeader* WorkStealingScheduler::search(std::size_t index) {
   Worker& me = workers_[index];
   if (!me.searching) {
@@ -175,7 +182,9 @@ TaskHeader* WorkStealingScheduler::search(std::size_t index) {
   }
   return take_injected(me);
 }
+// ANCHOR_END: ws_search_loop
 
+// ANCHOR: ws_steal_half
 // A searcher's raid on one victim: a task to run now, or nullptr. Our own
 // deque is empty (we are searching), so there is room for what we bring.
 TaskHeader* WorkStealingScheduler::steal_half(Worker& me, Worker& victim) {
@@ -217,7 +226,9 @@ TaskHeader* WorkStealingScheduler::steal_half(Worker& me, Worker& victim) {
   return first;
   // END EXERCISE
 }
+// ANCHOR_END: ws_steal_half
 
+// ANCHOR: ws_found_work
 void WorkStealingScheduler::found_work(Worker& me) {
   if (!me.searching)
     return;
@@ -225,6 +236,7 @@ void WorkStealingScheduler::found_work(Worker& me) {
   if (idle_->stop_searching())
     wake_one();  // the last searcher hands the search on: more may be left
 }
+// ANCHOR_END: ws_found_work
 // ANCHOR_END: ws_search
 
 // ANCHOR: ws_park
