@@ -116,14 +116,10 @@ art::Task<std::thread::id> dispatch(Logbook* logbook) {
   co_return first;
 }
 
-// What a scheduler can say about its workers, besides what the requests saw.
-struct SchedulerView {
-  std::function<std::size_t(std::size_t)> parks_of;  // empty: not per worker
-  std::function<std::size_t()> steals;               // empty: it does not steal
-};
-
+// Runs the requests on a two-worker runtime over `scheduler` and prints what
+// each worker did. `steals`, if given, reads the scheduler's steal count.
 void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
-         const SchedulerView& view) {
+         const std::function<std::size_t()>& steals = {}) {
   Logbook logbook;
   art::Runtime runtime(2, std::move(scheduler));
   const auto start = Clock::now();
@@ -134,19 +130,14 @@ void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
   const std::vector<WorkerLog> workers = logbook.workers(first);
   for (std::size_t w = 0; w < workers.size(); ++w) {
     const WorkerLog& log = workers[w];
-    std::string parks;
-    if (view.parks_of)
-      parks = ", parks: " + std::to_string(view.parks_of(w));
-    std::printf(
-        "  worker %zu: %3d requests (%d reports), busy %4.0f ms, idle %4.0f ms%s\n", w,
-        log.requests, log.reports, milliseconds(log.busy), milliseconds(wall - log.busy),
-        parks.c_str());
+    std::printf("  worker %zu: %3d requests (%d reports), busy %4.0f ms, idle %4.0f ms\n",
+                w, log.requests, log.reports, milliseconds(log.busy),
+                milliseconds(wall - log.busy));
   }
-  if (!view.parks_of)
-    std::printf("  parks of both workers: %llu\n",
-                static_cast<unsigned long long>(runtime.metrics().parks));
-  if (view.steals)
-    std::printf("  requests stolen: %zu\n", view.steals());
+  std::printf("  parks of both workers: %llu\n",
+              static_cast<unsigned long long>(runtime.metrics().parks));
+  if (steals)
+    std::printf("  requests stolen: %zu\n", steals());
 }
 
 }  // namespace
@@ -166,24 +157,20 @@ int main(int argc, char** argv) {
       "others take %lld us\n",
       kRequests, kReportEvery, static_cast<long long>(kReport.count()),
       static_cast<long long>(kShort.count()));
-  // Each scheduler is owned by its runtime, which keeps it alive while run() looks.
   if (only.empty() || only == "shared") {
     std::printf("\n");
-    run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>(), {});
+    run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>());
   }
   if (only.empty() || only == "round-robin") {
     std::printf("\n");
-    auto round_robin = std::make_unique<art::RoundRobinScheduler>();
-    const art::RoundRobinScheduler& rr = *round_robin;
-    run("round robin (chapter 08)", std::move(round_robin),
-        {[&rr](std::size_t w) { return rr.parks_of(w); }, {}});
+    run("round robin (chapter 08)", std::make_unique<art::RoundRobinScheduler>());
   }
   if (only.empty() || only == "work-stealing") {
     std::printf("\n");
     auto stealing = std::make_unique<art::WorkStealingScheduler>();
-    const art::WorkStealingScheduler& ws = *stealing;
+    const art::WorkStealingScheduler& view = *stealing;  // the runtime keeps it alive
     run("work stealing (chapter 09)", std::move(stealing),
-        {[&ws](std::size_t w) { return ws.parks_of(w); }, [&ws] { return ws.steals(); }});
+        [&view] { return view.steals(); });
   }
   return 0;
 }
