@@ -507,6 +507,8 @@ def print_table(chapter: Path, results: list[ExerciseResult], others: list[TestR
             set(t.stubs) - {result.exercise.id} for t in result.tests if not t.passed
         ):
             status = "waits"
+        elif result.exercise.id in still_stubbed:
+            status = "todo"  # its stub's code is still there, though no test names it
         else:
             status = "FAIL"
         tests = f"{passed}/{len(result.tests)}"
@@ -563,8 +565,18 @@ def failure_reason(test: TestResult, exercise_id: str | None, still_stubbed: lis
     if test.status and test.status not in ("Failed", "Passed"):
         return f"{test.status.lower()}: run it alone to see where"
     if test.assertion():
-        return "assertion failed"
+        return "assertion failed" + still_there(exercise_id, still_stubbed)
     return f"failed: run ctest --test-dir build/exercises -R '{test.name}$' -V to see its output"
+
+
+def still_there(exercise_id: str | None, still_stubbed: list[str]) -> str:
+    """For a test that failed without naming a stub (a stub that does not
+    throw, such as chapter 08's): which stubs are still in the copy."""
+    if exercise_id in still_stubbed:
+        return ": its stub is still in your copy"
+    if still_stubbed:
+        return f" (stubs still in your copy: {', '.join(still_stubbed)})"
+    return ""
 
 
 class HintState:

@@ -144,6 +144,22 @@ class BlameTests(ChapterTestCase):
         self.assertIn("TIMEOUT", reason)
         self.assertIn("stubs still in your copy: 7.1", reason)
 
+    def test_a_stub_that_names_nothing_is_told_by_its_code_still_in_the_copy(self):
+        # Chapter 08's stubs do something that works, badly, and print
+        # nothing: the row still says todo while the stub's code is there,
+        # and a failing test says which stubs are left.
+        failing = TestResult("Ex7_1_One.Works", False, GTEST_FAILURE, status="Failed")
+        self.assertEqual(failure_reason(failing, "7.1", ["7.1", "7.2"]),
+                         "assertion failed: its stub is still in your copy")
+        self.assertEqual(failure_reason(failing, "7.1", ["7.2"]),
+                         "assertion failed (stubs still in your copy: 7.2)")
+        self.assertEqual(failure_reason(failing, "7.1", []), "assertion failed")
+        results, others = match_results(self.exercises, [failing])
+        out = io.StringIO()
+        with redirect_stdout(out):
+            print_table(self.chapter, results, others, ["7.1"], HintState(self.root / "none"))
+        self.assertRegex(out.getvalue(), r"7\.1\s+todo")
+
     def test_the_failing_assertions_message_is_shown(self):
         test = TestResult("Map.VoidInputAndVoidOutput", False, GTEST_FAILURE)
         self.assertEqual(test.assertion()[:3], [
