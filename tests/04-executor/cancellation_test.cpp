@@ -20,6 +20,7 @@ using testing::PausesInItsDestructor;
 TEST(Ex4_4_Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
   DestructorPause pause;
   Executor executor;
+  const AbandonAtScopeEnd give_up{pause};  // also if a call below throws
   auto handle = executor.spawn(PausesInItsDestructor(&pause));
   executor.run_until_stalled();
   std::atomic<bool> done_while_destroying{true};
@@ -28,7 +29,6 @@ TEST(Ex4_4_Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
       done_while_destroying.store(handle.is_finished());
     pause.resume();
   });
-  const AbandonAtScopeEnd give_up{pause};  // also if the next call throws
   executor.shutdown();
   pause.abandon();
   joiner.join();

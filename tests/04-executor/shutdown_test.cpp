@@ -160,6 +160,7 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
   DestructorPause pause;
   {
     Executor executor;
+    const AbandonAtScopeEnd give_up{pause};  // also if a call below throws
     // Shutdown cancels the newest task first: the pausing one, spawned in
     // the middle, is reached when half of the others are cancelled already.
     for (int i = 0; i < kTasks; ++i) {
@@ -175,7 +176,6 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
           waker->wake_by_ref();  // half are cancelled already, half not yet
       pause.resume();
     });
-    const AbandonAtScopeEnd give_up{pause};  // also if shutdown throws
     executor.shutdown();
   }
   EXPECT_EQ(destroyed->load(), kTasks);  // each future destroyed exactly once
