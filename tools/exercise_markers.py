@@ -154,12 +154,30 @@ def stub_lines(region: Region) -> list[str]:
     """What a region becomes in the students' copy: the goal, never a hint."""
     out = [f"{region.indent}// TODO exercise {region.id}: {region.goal}"]
     out.append(f"{region.indent}// Stuck? `make hint EX={region.id}` gives a hint, one tier at a time.")
+    return out + stub_code(region)
+
+
+def stub_code(region: Region) -> list[str]:
+    """The code lines of a region's stub (its declared stub, or the throw)."""
     if region.stub:
-        out += [region.indent + code for code in region.stub]
-    else:
-        message = c_string(f"exercise {region.id}: {region.goal}")
-        out.append(f"{region.indent}throw art::todo_error({message});")
-    return out
+        return [region.indent + code for code in region.stub]
+    message = c_string(f"exercise {region.id}: {region.goal}")
+    return [f"{region.indent}throw art::todo_error({message});"]
+
+
+def _squeezed(text: str) -> str:
+    """Source text with every blank and every join of adjacent string
+    literals removed: what stays the same when a formatter re-indents,
+    re-wraps, or splits a long string literal in two."""
+    return re.sub(r"\s+", "", text).replace('""', "")
+
+
+def stub_still_in(region: Region, text: str) -> bool:
+    """Whether `text` (a student's copy of the region's file) still holds the
+    region's stub code as the generator wrote it, layout aside. The TODO
+    comment above it does not count: a student who solved the exercise may
+    well have left it there."""
+    return _squeezed("\n".join(stub_code(region))) in _squeezed(text)
 
 
 def variant_source(path: Path, text: str, stubbed: set[str] | None = None) -> str:

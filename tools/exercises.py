@@ -45,10 +45,12 @@ from exercise_markers import (  # noqa: E402
     MarkerError,
     SOURCE_SUFFIXES,
     chapter_exercises,
+    parse_regions,
     reached_stubs,
     solution_source,
     source_files,
     stub_source,
+    stub_still_in,
     test_exercise_id,
     variant_source,
 )
@@ -230,12 +232,46 @@ class TestResult:
 
     @property
     def stubs(self) -> list[str]:
-        """The exercises whose TODO stub this test reached: first the one its
-        failure names (the exception that ended the test), then any other stub
-        it met on the way (one reported by a destructor while unwinding)."""
-        failures = "\n".join(line for line in self.output.splitlines()
-                              if "exception" in line.lower() or "Failure" in line)
-        first = reached_stubs(failures)
+        """The exercises whose TODO stub made this test fail.
+
+        When the failure itself names a stub (the exception that ended the
+        test), that stub is the cause, and only it: a stub met on the way out
+        (a destructor that shut an executor down while the exception unwound
+        the test) would be met by a passing test too. When the test failed
+        by an assertion, the stubs it met before its first failure are the
+        cause (it went on past them, and what they skipped is likely what the
+        assertion misses); one met after it, by a destructor at the end of
+        the test, is not. A test that never reported a failure (a timeout, a
+        crash) is blamed on every stub it met."""
+        if self.failing_stubs:
+            return self.failing_stubs
+        lines = self.output.splitlines()
+        first_failure = next((i for i, line in enumerate(lines)
+                              if line.rstrip().endswith("Failure")), None)
+        if first_failure is None:
+            return self.met_stubs
+        return reached_stubs("\n".join(lines[:first_failure]))
+
+    @property
+    def failing_stubs(self) -> list[str]:
+        """The stubs named by the test's failures: the exception that ended
+        it, an EXPECT_THROW that met a TODO error instead of what it expected,
+        or the what() of an exception that ended the test program."""
+        return reached_stubs("\n".join(self.failure_lines()))
+
+    def failure_lines(self) -> list[str]:
+        """The lines in which GoogleTest or the C++ runtime report an exception:
+        "C++ exception with description ... thrown in the test body", an
+        EXPECT_THROW's "Actual: it throws ... with description ...", and the
+        "what():" of an exception that ended the program."""
+        return [line for line in self.output.splitlines()
+                if "exception" in line.lower() or "with description" in line
+                or line.lstrip().startswith("what():")]
+
+    @property
+    def met_stubs(self) -> list[str]:
+        """Every stub the test's output names, the failing one first."""
+        first = self.failing_stubs
         later = sorted((s for s in reached_stubs(self.output) if s not in first),
                        key=lambda i: tuple(int(x) for x in i.split(".")))
         return first + later
@@ -385,11 +421,20 @@ def chapter_label(chapter: Path) -> str:
     return "ch" + chapter.name[:2]
 
 
-def open_stubs(copy: Path) -> list[str]:
-    """Exercises whose stub is still in the student's copy (its TODO comment is there)."""
+def open_stubs(chapter: Path, copy: Path) -> list[str]:
+    """Exercises whose stub is still in the student's copy `copy` of `chapter`:
+    some region's stub code, as the generator wrote it, is still in the
+    copied file (layout aside). A TODO comment left above a solution, or a
+    stub the student rewrote, does not count."""
     found: set[str] = set()
-    for path in source_files(copy):
-        found.update(re.findall(r"// TODO exercise (\d+\.\d+):", path.read_text()))
+    for source in source_files(chapter):
+        copied = copy / source.relative_to(chapter)
+        if not copied.is_file():
+            continue
+        text = copied.read_text()
+        for region in parse_regions(source, source.read_text()):
+            if region.id not in found and stub_still_in(region, text):
+                found.add(region.id)
     return sorted(found, key=lambda i: tuple(int(x) for x in i.split(".")))
 
 
@@ -427,7 +472,7 @@ def check(number: str, preset: str = "default") -> int:
                       exclude=SKIPPED.get(preset))
     results, others = match_results(chapter_exercises(chapter), tests)
     state = HintState(exercises_dir)
-    print_table(chapter, results, others, open_stubs(student_copy), state)
+    print_table(chapter, results, others, open_stubs(chapter, student_copy), state)
     state.save()
     failing = [r for r in results if not r.done]
     failing_others = [t for t in others if not t.passed]
@@ -462,6 +507,8 @@ def print_table(chapter: Path, results: list[ExerciseResult], others: list[TestR
             set(t.stubs) - {result.exercise.id} for t in result.tests if not t.passed
         ):
             status = "waits"
+        elif result.exercise.id in still_stubbed:
+            status = "todo"  # its stub's code is still there, though no test names it
         else:
             status = "FAIL"
         tests = f"{passed}/{len(result.tests)}"
@@ -518,8 +565,18 @@ def failure_reason(test: TestResult, exercise_id: str | None, still_stubbed: lis
     if test.status and test.status not in ("Failed", "Passed"):
         return f"{test.status.lower()}: run it alone to see where"
     if test.assertion():
-        return "assertion failed"
+        return "assertion failed" + still_there(exercise_id, still_stubbed)
     return f"failed: run ctest --test-dir build/exercises -R '{test.name}$' -V to see its output"
+
+
+def still_there(exercise_id: str | None, still_stubbed: list[str]) -> str:
+    """For a test that failed without naming a stub (a stub that does not
+    throw, such as chapter 08's): which stubs are still in the copy."""
+    if exercise_id in still_stubbed:
+        return ": its stub is still in your copy"
+    if still_stubbed:
+        return f" (stubs still in your copy: {', '.join(still_stubbed)})"
+    return ""
 
 
 class HintState:
@@ -729,7 +786,7 @@ def integrity_problems(chapter: Path, result: ExerciseResult) -> list[str]:
             problems.append(f"{where}: {test.name} passes on the stub")
         elif test.timed_out:
             problems.append(f"{where}: {test.name} times out on the stubs instead of failing")
-        elif not exercise.declared_stub and not test.stubs:
+        elif not exercise.declared_stub and not test.met_stubs:  # reached one, whenever
             problems.append(
                 f"{where}: {test.name} fails without a TODO message (crash or hang?)"
             )
@@ -754,7 +811,7 @@ def alone_problems(chapter: Path, exercise: Exercise, tests: list[TestResult],
             problems.append(f"{where}: {test.name} passes with only this stub in place")
         elif test.timed_out:
             problems.append(f"{where}: {test.name} times out on this stub instead of failing")
-        elif exercise.declared_stub or exercise.id in test.stubs:
+        elif exercise.declared_stub or exercise.id in test.met_stubs:
             continue
         elif test.status == "Failed" and test.assertion():
             if warnings is not None:

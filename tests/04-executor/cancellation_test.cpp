@@ -20,6 +20,8 @@ using testing::PausesInItsDestructor;
 TEST(Ex4_4_Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
   DestructorPause pause;
   Executor executor;
+  // A call may throw before the joiner runs: the destructor must not pause then.
+  const AbandonAtScopeEnd give_up_early{pause};
   auto handle = executor.spawn(PausesInItsDestructor(&pause));
   executor.run_until_stalled();
   std::atomic<bool> done_while_destroying{true};
@@ -28,7 +30,7 @@ TEST(Ex4_4_Shutdown, AJoinerSeesTheTaskCancelledOnlyAfterItsFutureIsDestroyed) {
       done_while_destroying.store(handle.is_finished());
     pause.resume();
   });
-  const AbandonAtScopeEnd give_up{pause};  // also if the next call throws
+  const AbandonAtScopeEnd give_up{pause};  // if the shutdown throws: before the join
   executor.shutdown();
   pause.abandon();
   joiner.join();

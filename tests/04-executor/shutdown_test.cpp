@@ -160,6 +160,8 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
   DestructorPause pause;
   {
     Executor executor;
+    // A call may throw before `waking` runs: the destructor must not pause then.
+    const AbandonAtScopeEnd give_up_early{pause};
     // Shutdown cancels the newest task first: the pausing one, spawned in
     // the middle, is reached when half of the others are cancelled already.
     for (int i = 0; i < kTasks; ++i) {
@@ -175,7 +177,7 @@ TEST(Executor, WakesDuringShutdownFreeEveryTaskOnce) {
           waker->wake_by_ref();  // half are cancelled already, half not yet
       pause.resume();
     });
-    const AbandonAtScopeEnd give_up{pause};  // also if shutdown throws
+    const AbandonAtScopeEnd give_up{pause};  // if the shutdown throws: before the join
     executor.shutdown();
   }
   EXPECT_EQ(destroyed->load(), kTasks);  // each future destroyed exactly once

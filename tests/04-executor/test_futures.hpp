@@ -141,12 +141,16 @@ class DestructorPause {
     }
     return true;
   }
-  void resume() { resumed_.count_down(); }
+  void resume() {  // idempotent: the looking thread and a guard may both call it
+    if (!resumed_once_.exchange(true))
+      resumed_.count_down();
+  }
   void abandon() { abandoned_.store(true); }
 
  private:
   std::atomic<bool> entered_{false};
   std::atomic<bool> abandoned_{false};
+  std::atomic<bool> resumed_once_{false};
   std::latch resumed_{1};
 };
 
@@ -168,10 +172,16 @@ class PausesInItsDestructor {
   DestructorPause* pause_;
 };
 
-// Calls abandon() when the scope ends, however it ends.
+// When the scope ends, however it ends: the looking thread gives up, and a
+// destructor that pauses (now or later) goes on. Declared right after the
+// executor, it is destroyed before it: a test that throws early (a stub
+// reached before the shutdown) cannot leave ~Executor paused for ever.
 struct AbandonAtScopeEnd {
   DestructorPause& pause;
-  ~AbandonAtScopeEnd() { pause.abandon(); }
+  ~AbandonAtScopeEnd() {
+    pause.abandon();
+    pause.resume();
+  }
 };
 
 }  // namespace art::testing

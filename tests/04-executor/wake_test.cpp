@@ -11,6 +11,7 @@
 
 #include <gtest/gtest.h>
 
+#include "art/block_on.hpp"
 #include "art/executor.hpp"
 #include "art/manual_future.hpp"
 #include "art/task.hpp"
@@ -29,6 +30,15 @@ using testing::WakesItselfWhilePolled;
 using testing::WokenByOtherThreadsWhilePolled;
 
 Task<int> add_one(ManualFuture<int> input) { co_return 1 + co_await input; }
+
+// A wake inside a poll that throws (a stub reached, say) ends the task with
+// that exception, where only a join sees it. Joined here, a task that threw
+// fails the test with its own message, not with a poll count further on.
+template <class T>
+void rethrow_if_it_threw(JoinHandle<T>& handle) {
+  if (handle.is_finished())
+    (void)art::block_on(handle);
+}
 
 TEST(Ex4_1_Wake, WakeFromAnotherThreadRunsTheTask) {
   Executor executor;
@@ -118,6 +128,7 @@ TEST(Ex4_2_Notified, WakeDuringItsOwnPollPollsItOnceMore) {
   auto polls = std::make_shared<int>(0);
   auto handle = executor.spawn(WakesItselfWhilePolled(polls, 1));
   EXPECT_EQ(executor.run_until_stalled(), 0U);  // the wake was not lost
+  rethrow_if_it_threw(handle);
   EXPECT_EQ(*polls, 2);
 }
 
@@ -126,6 +137,7 @@ TEST(Ex4_2_Notified, TwoWakesDuringAPollRequeueOnce) {
   auto polls = std::make_shared<int>(0);
   auto handle = executor.spawn(WakesItselfWhilePolled(polls, 2));
   executor.run_until_stalled();
+  rethrow_if_it_threw(handle);
   EXPECT_EQ(*polls, 2);
   EXPECT_EQ(executor.metrics().polls, 2U);
 }
@@ -143,53 +155,74 @@ TEST(Ex4_2_Notified, YieldNowLetsTheOtherTasksRun) {
   auto a = executor.spawn(take_turns(&log, 'a', 3));
   auto b = executor.spawn(take_turns(&log, 'b', 3));
   executor.run_until_stalled();
+  rethrow_if_it_threw(a);
+  rethrow_if_it_threw(b);
   EXPECT_EQ(log, "ababab");
   EXPECT_TRUE(a.is_finished() && b.is_finished());
 }
 
-struct StepLog {
-  std::string order;
-  Waker a_waker;
-};
-
-// Logs its name at every poll (a second queue entry shows in the order); at poll
-// `self_wake_at` it wakes itself, and at poll `ready_at` it is Ready. At other Pending
-// polls it keeps its waker.
-class Step {
+// Logs its name at every poll, so that a second queue entry shows in the
+// order of the log; keeps its newest waker where the test and the other
+// tasks can reach it; Ready at poll `ready_at`. At poll `wake_at` it wakes
+// `other` (another task, never itself: a wake during the task's own poll
+// is 4.2's part of the state machine).
+class Logs {
  public:
   using Output = int;
-  Step(StepLog* log, char name, int self_wake_at, int ready_at)
-      : log_(log), name_(name), self_wake_at_(self_wake_at), ready_at_(ready_at) {}
+  Logs(std::string* log, char name, Waker* own_waker, int ready_at, int wake_at = 0,
+       Waker* other = nullptr)
+      : log_(log),
+        name_(name),
+        own_waker_(own_waker),
+        ready_at_(ready_at),
+        wake_at_(wake_at),
+        other_(other) {}
   Poll<int> poll(Context& cx) {
     ++polls_;
-    log_->order += name_;
+    *log_ += name_;
+    if (polls_ == wake_at_)
+      other_->wake_by_ref();
     if (polls_ == ready_at_)
       return 0;
-    if (polls_ == self_wake_at_)
-      cx.waker().wake_by_ref();
-    else
-      log_->a_waker = cx.waker();
+    *own_waker_ = cx.waker();
     return pending;
   }
 
  private:
-  StepLog* log_;
+  std::string* log_;
   char name_;
-  int self_wake_at_;
+  Waker* own_waker_;
   int ready_at_;
+  int wake_at_;
+  Waker* other_;
   int polls_ = 0;
 };
 
+// a, b and c are idle. The test wakes a, b, a again and c: the second wake
+// finds a already scheduled and must leave it at its one entry. b's second
+// poll then wakes a, idle again by then, which queues a behind c. A second
+// entry for a, left between b and c, would poll a before c: "abac".
 TEST(Ex4_1_Wake, WakingAScheduledTaskDoesNotQueueItTwice) {
-  StepLog log;
+  std::string log;
+  Waker a_waker;
+  Waker b_waker;
+  Waker c_waker;
   Executor executor;
-  auto a = executor.spawn(Step(&log, 'a', 2, 3));
-  executor.run_until_stalled();  // a: first poll, idle, waker kept
-  log.a_waker.wake_by_ref();     // idle -> scheduled, through the channel
-  log.a_waker.wake_by_ref();     // already scheduled: nothing to do
-  auto b = executor.spawn(Step(&log, 'b', 1, 2));
+  auto a = executor.spawn(Logs(&log, 'a', &a_waker, 3));
+  auto b = executor.spawn(Logs(&log, 'b', &b_waker, 2, 2, &a_waker));
+  auto c = executor.spawn(Logs(&log, 'c', &c_waker, 2));
+  executor.run_until_stalled();  // each polled once, idle, its waker kept
+  ASSERT_EQ(log, "abc");
+  log.clear();
+  a_waker.wake_by_ref();  // idle -> scheduled
+  b_waker.wake_by_ref();
+  a_waker.wake_by_ref();  // already scheduled: nothing to do
+  c_waker.wake_by_ref();
   executor.run_until_stalled();
-  EXPECT_EQ(log.order, "ababa");  // a second entry for a would give "abaab"
+  rethrow_if_it_threw(a);
+  rethrow_if_it_threw(b);
+  EXPECT_EQ(log, "abca") << "a second entry for a gives \"abac\"";
+  EXPECT_EQ(executor.live_tasks(), 0U);
 }
 
 }  // namespace

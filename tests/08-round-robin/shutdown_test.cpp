@@ -42,15 +42,25 @@ struct Holds {
 };
 
 // A round-robin scheduler that opens a gate once it is closed: workers held
-// at the gate come back to find their queues closed, so every entry still
-// queued is left to the drain.
+// at the gate come back to find it closed, so every entry still queued is
+// left to the drain. Workers that come back are stopped here, before they
+// reach the round-robin queues: this test is the drain's (8.3), and must not
+// fail because a closed queue still hands out entries (8.2's mistake, which
+// Ex8_2_Parking.AClosedQueueAnswersNullptrAtOnceEvenWithEntriesLeft catches).
 class OpensTheGateWhenClosed final : public Scheduler {
  public:
   explicit OpensTheGateWhenClosed(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
   void start(std::size_t workers) override { inner_.start(workers); }
   bool schedule(TaskHeader* task) noexcept override { return inner_.schedule(task); }
-  TaskHeader* next_task(std::size_t worker) override { return inner_.next_task(worker); }
+  TaskHeader* next_task(std::size_t worker) override {
+    // Acquire pairs with close()'s release: a worker that sees it closed
+    // comes back from the gate, which close() opened after the store.
+    if (closed_.load(std::memory_order_acquire))
+      return nullptr;
+    return inner_.next_task(worker);
+  }
   void close() override {
+    closed_.store(true, std::memory_order_release);
     inner_.close();
     gate_->open();
   }
@@ -60,6 +70,7 @@ class OpensTheGateWhenClosed final : public Scheduler {
  private:
   RoundRobinScheduler inner_;
   std::shared_ptr<Gate> gate_;
+  std::atomic<bool> closed_{false};
 };
 
 // Both workers are held while the tasks are spawned, and let go only once

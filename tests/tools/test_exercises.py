@@ -84,11 +84,47 @@ class BlameTests(ChapterTestCase):
         own = TestResult("Ex7_2_Two.Works", False, todo("7.2"))
         self.assertEqual(failure_reason(own, "7.2", ["7.2"]), "stub not written yet")
 
-    def test_the_stub_that_ended_the_test_is_named_before_one_met_while_unwinding(self):
+    def test_a_stub_met_while_unwinding_is_not_blamed_beside_the_one_that_failed(self):
+        # The test threw at 7.1's stub; the executor's destructor, run while
+        # that exception unwound the test, met 7.2's. Only 7.1 is the cause.
         output = ("art: ~Executor: shutdown failed: TODO exercise 7.2: cancel\n"
                   "unknown file: Failure\n" + todo("7.1") + "\n")
         test = TestResult("Ex7_3_Three.Works", False, output)
-        self.assertEqual(test.stubs, ["7.1", "7.2"])
+        self.assertEqual(test.stubs, ["7.1"])
+        self.assertEqual(test.met_stubs, ["7.1", "7.2"])
+        self.assertEqual(failure_reason(test, "7.3", []), "needs 7.1 first: it reached that stub")
+        own = TestResult("Ex7_2_Two.Works", False, output.replace("7.1", "7.2", 1)
+                         .replace("exercise 7.2: cancel", "exercise 7.3: other"))
+        self.assertEqual(failure_reason(own, "7.2", []), "stub not written yet")
+
+    def test_a_stub_met_before_an_assertion_failed_is_blamed_one_met_after_is_not(self):
+        # Met before the failure: the test went on past a stub that did not
+        # do its work, which is likely what the assertion misses.
+        before = ("art: ~Executor: shutdown failed: TODO exercise 7.2: cancel\n"
+                  + GTEST_FAILURE)
+        test = TestResult("Ex7_1_One.Works", False, before, status="Failed")
+        self.assertEqual(test.stubs, ["7.2"])
+        self.assertEqual(failure_reason(test, "7.1", []), "needs 7.2 first: it reached that stub")
+        # Met after it: the executor's destructor at the end of the test,
+        # which a passing test would meet too. The assertion is the test's own.
+        after = GTEST_FAILURE.replace(
+            "[  FAILED  ]", "art: ~Executor: shutdown failed: TODO exercise 7.2: cancel\n[  FAILED  ]")
+        test = TestResult("Ex7_1_One.Works", False, after, status="Failed")
+        self.assertEqual(test.stubs, [])
+        self.assertEqual(test.met_stubs, ["7.2"])
+        self.assertEqual(failure_reason(test, "7.1", []), "assertion failed")
+        result = ExerciseResult(self.exercises[0], [test])
+        self.assertEqual(result.waits_for, [])
+
+    def test_an_expect_throw_that_met_a_stub_names_it(self):
+        output = ("[ RUN      ] Executor.SpawnAfterShutdown\n"
+                  "/src/tests/04/shutdown_test.cpp:146: Failure\n"
+                  "Expected: executor.spawn(f) throws an exception of type ExecutorShutDown.\n"
+                  "  Actual: it throws art::todo_error with description \"TODO exercise 7.2: x\".\n"
+                  "art: ~Executor: shutdown failed: TODO exercise 7.1: y\n"
+                  "[  FAILED  ] Executor.SpawnAfterShutdown (0 ms)\n")
+        test = TestResult("Executor.SpawnAfterShutdown", False, output, status="Failed")
+        self.assertEqual(test.stubs, ["7.2"])
 
     def test_a_sanitizers_report_is_named_not_called_an_assertion(self):
         output = ("[ RUN      ] Ex5_2_Slab.BothSides\n"
@@ -107,6 +143,22 @@ class BlameTests(ChapterTestCase):
         reason = failure_reason(silent, None, ["7.1"])
         self.assertIn("TIMEOUT", reason)
         self.assertIn("stubs still in your copy: 7.1", reason)
+
+    def test_a_stub_that_names_nothing_is_told_by_its_code_still_in_the_copy(self):
+        # Chapter 08's stubs do something that works, badly, and print
+        # nothing: the row still says todo while the stub's code is there,
+        # and a failing test says which stubs are left.
+        failing = TestResult("Ex7_1_One.Works", False, GTEST_FAILURE, status="Failed")
+        self.assertEqual(failure_reason(failing, "7.1", ["7.1", "7.2"]),
+                         "assertion failed: its stub is still in your copy")
+        self.assertEqual(failure_reason(failing, "7.1", ["7.2"]),
+                         "assertion failed (stubs still in your copy: 7.2)")
+        self.assertEqual(failure_reason(failing, "7.1", []), "assertion failed")
+        results, others = match_results(self.exercises, [failing])
+        out = io.StringIO()
+        with redirect_stdout(out):
+            print_table(self.chapter, results, others, ["7.1"], HintState(self.root / "none"))
+        self.assertRegex(out.getvalue(), r"7\.1\s+todo")
 
     def test_the_failing_assertions_message_is_shown(self):
         test = TestResult("Map.VoidInputAndVoidOutput", False, GTEST_FAILURE)
@@ -161,6 +213,48 @@ class BlameTests(ChapterTestCase):
                                                     TestResult("Ex7_1_A.C", False, GTEST_FAILURE)])
         self.assertFalse(result.done)
         self.assertFalse(result.untouched)
+
+
+class OpenStubTests(ChapterTestCase):
+    def copy_of_thing(self) -> Path:
+        copy = self.root / "copy"
+        write_variant(self.chapter, copy, None)
+        return copy / "07-thing" / "src" / "thing.cpp"
+
+    def test_the_untouched_copy_has_every_stub(self):
+        self.copy_of_thing()
+        self.assertEqual(exercises.open_stubs(self.chapter, self.root / "copy" / "07-thing"),
+                         ["7.1", "7.2"])
+
+    def test_a_solved_exercise_whose_todo_comment_was_left_is_not_listed(self):
+        thing = self.copy_of_thing()
+        text = thing.read_text()
+        throw = '  throw art::todo_error("exercise 7.1: return one");\n'
+        self.assertIn(throw, text)
+        thing.write_text(text.replace(throw, "  return 1;  // my solution\n"))
+        self.assertIn("// TODO exercise 7.1", thing.read_text())
+        self.assertEqual(exercises.open_stubs(self.chapter, self.root / "copy" / "07-thing"),
+                         ["7.2"])
+
+    def test_a_stub_reformatted_by_the_student_is_still_a_stub(self):
+        thing = self.copy_of_thing()
+        text = thing.read_text()
+        throw = '  throw art::todo_error("exercise 7.2: return two");\n'
+        wrapped = '  throw art::todo_error(\n      "exercise 7.2: "\n      "return two");\n'
+        thing.write_text(text.replace(throw, wrapped).replace("// TODO exercise 7.2", "// done?"))
+        self.assertEqual(exercises.open_stubs(self.chapter, self.root / "copy" / "07-thing"),
+                         ["7.1", "7.2"])
+
+    def test_a_declared_stub_counts_only_while_its_code_is_there(self):
+        declared = SOURCE.replace("  // HINT: only one tier\n",
+                                  "  // HINT: only one tier\n  // STUB: return 0;  // not two yet\n")
+        (self.chapter / "src" / "thing.cpp").write_text(declared)
+        thing = self.copy_of_thing()
+        self.assertEqual(exercises.open_stubs(self.chapter, self.root / "copy" / "07-thing"),
+                         ["7.1", "7.2"])
+        thing.write_text(thing.read_text().replace("return 0;  // not two yet", "return 2;"))
+        self.assertEqual(exercises.open_stubs(self.chapter, self.root / "copy" / "07-thing"),
+                         ["7.1"])
 
 
 class IntegrityTests(ChapterTestCase):

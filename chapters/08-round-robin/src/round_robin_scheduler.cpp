@@ -30,6 +30,9 @@ std::size_t RoundRobinScheduler::next_worker() noexcept {
   // HINT 3: the turns count up for ever; the worker is the turn taken
   // modulo the number of workers.
   // STUB: return 0;  // works, but worker 0 runs everything and the others sleep
+  // One read-modify-write: each caller gets a turn of its own, whatever the
+  // interleaving. Relaxed: nothing is published through the counter; the
+  // task reaches its worker through that queue's mutex.
   return turn_.fetch_add(1, std::memory_order_relaxed) % workers_;
   // END EXERCISE
 }
@@ -65,8 +68,10 @@ TaskHeader* RoundRobinScheduler::next_task(std::size_t worker) {
   // schedule() notifies only a worker it saw asleep: say so exactly around
   // the wait, and look again after every wake. Count each park in the
   // worker's own counter.
-  // HINT 3: one loop under the worker's own lock, which answers when it can
-  // (closed, or a task) and otherwise sleeps, marked as sleeping.
+  // HINT 3: the shape is chapter 07's parking, for one queue: a single
+  // critical section that lasts from the first look at the queue until the
+  // wait releases it, and that every wake leads back into. Closed outranks
+  // a task, and the sleeping mark is true exactly while the worker waits.
   // STUB: for (;;) {  // works, but spins: an idle worker burns a whole core
   // STUB:   {
   // STUB:     std::lock_guard lock(own.mutex);
@@ -111,10 +116,11 @@ TaskHeader* RoundRobinScheduler::drain() {
   // reference to its task: an entry left behind keeps its task alive for
   // ever.
   // HINT 2: the workers have stopped, but a wake on some other thread may
-  // still look at a queue (and be refused): take each queue's own lock to
-  // look into it. nullptr means every queue is empty.
-  // HINT 3: go through the queues in order and answer with the first entry
-  // you can pop.
+  // still reach a queue (and be refused): look into each queue the way
+  // everyone else does, under its own lock. nullptr means every queue is
+  // empty, so it may be said only once none holds an entry.
+  // HINT 3: each call is one short walk over the queues that stops at the
+  // first entry it finds; no call needs to remember where the last stopped.
   // STUB: return nullptr;  // leaves every entry behind, and its task with it
   for (std::size_t w = 0; w < workers_; ++w) {
     std::lock_guard lock(queues_[w].mutex);
