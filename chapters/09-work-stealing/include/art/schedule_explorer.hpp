@@ -57,7 +57,7 @@ template <class T>
 class Atomic {
  public:
   Atomic() noexcept = default;
-  constexpr Atomic(T value) noexcept : value_(value) {}  // NOLINT: as std::atomic
+  constexpr Atomic(T value) noexcept : value_(value) {}  // implicit, as std::atomic's
   Atomic(const Atomic&) = delete;
   Atomic& operator=(const Atomic&) = delete;
 
