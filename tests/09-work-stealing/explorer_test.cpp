@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -292,6 +293,9 @@ struct TaskModel {
     ++entries;
     require(entries == 1, "a second queue entry for one task");
   }
+  // ANCHOR_END: task_model
+
+  // ANCHOR: task_poll
   // A worker: takes the entry, polls the task, ends the poll.
   bool run_once() {
     if (entries == 0)
@@ -309,8 +313,8 @@ struct TaskModel {
       require(!word.release(), "a poll dropped the runtime's reference");
     return true;
   }
+  // ANCHOR_END: task_poll
 };
-// ANCHOR_END: task_model
 
 // ANCHOR: task_test
 template <class Word>
@@ -482,6 +486,21 @@ TEST(ExploreExplorer, ATestThatNeverRunsItsThreadsFails) {
   ASSERT_TRUE(outcome.failure);
   EXPECT_NE(outcome.failure->what.find("never called Schedule::run()"),
             std::string::npos);
+}
+
+TEST(ExploreExplorer, BadOptionsAndBadEnvironmentAreRefusedWithAMessage) {
+  Options options = options_for(Strategy::pct, 10, 10);
+  options.pct_depth = 0;
+  EXPECT_THROW(explore::explore(options, racy_increments), std::invalid_argument);
+  ::setenv("ART_EXPLORE_SEED", "seven", 1);
+  try {
+    explore::explore(options_for(Strategy::random, 10, 10), racy_increments);
+    ADD_FAILURE() << "a seed that is not a number was accepted";
+  } catch (const std::invalid_argument& e) {
+    EXPECT_NE(std::string(e.what()).find("ART_EXPLORE_SEED"), std::string::npos)
+        << e.what();
+  }
+  ::unsetenv("ART_EXPLORE_SEED");
 }
 
 TEST(ExploreExplorer, OutsideAnExplorationTheAtomicIsAPlainAtomic) {

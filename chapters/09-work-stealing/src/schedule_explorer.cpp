@@ -112,6 +112,14 @@ void apply_environment(Options& options) {
     options.only_schedule = static_cast<int>(*schedule);
 }
 
+void check(const Options& options) {
+  if (options.schedules < 0 || options.max_steps < 1 || options.pct_depth < 1 ||
+      options.pct_steps < 1 || options.only_schedule.value_or(0) < 0)
+    throw std::invalid_argument(
+        "explore::Options: schedules must be >= 0, only_schedule >= 0, and max_steps, "
+        "pct_depth and pct_steps >= 1");
+}
+
 }  // namespace
 
 // ANCHOR: switch_point_impl
@@ -155,14 +163,14 @@ void Schedule::run() {
   ran_ = true;
   if (options_.strategy == Strategy::pct)
     start_pct();
-  for (int next = pick(); next >= 0; next = pick()) {
+  for (std::size_t next = pick(); next != kNone; next = pick()) {
     if (steps() == options_.max_steps) {
       abandon();
       throw std::runtime_error("no end after " + std::to_string(steps()) +
                                " steps: a livelock, or a thread that spins");
     }
-    trace_.push_back(next);
-    LogicalThread& thread = *threads_[static_cast<std::size_t>(next)];
+    trace_.push_back(static_cast<int>(next));
+    LogicalThread& thread = *threads_[next];
     resume(thread);
     if (thread.error) {
       abandon();
@@ -175,69 +183,66 @@ void Schedule::run() {
 
 // ANCHOR: pick
 // Uniformly random: any runnable thread, each as likely.
-int Schedule::pick() {
+std::size_t Schedule::pick() {
   if (options_.strategy == Strategy::pct)
     return pick_pct();
-  int runnable = 0;
+  std::uint64_t runnable = 0;
   for (const auto& thread : threads_)
     runnable += thread->finished ? 0 : 1;
   if (runnable == 0)
-    return -1;
-  auto chosen = static_cast<int>(random() % static_cast<std::uint64_t>(runnable));
-  for (int i = 0;; ++i) {
-    if (!threads_[static_cast<std::size_t>(i)]->finished && chosen-- == 0)
+    return kNone;
+  std::uint64_t chosen = random() % runnable;
+  for (std::size_t i = 0;; ++i) {
+    if (!threads_[i]->finished && chosen-- == 0)
       return i;
   }
 }
 // ANCHOR_END: pick
 
-// ANCHOR: pct
+// ANCHOR: pct_start
 // PCT: n threads get the distinct priorities d .. d+n-1 in random order;
 // d-1 random steps in 1..k are change points, the i-th of which lowers the
 // thread about to run to priority i, below every starting priority.
 void Schedule::start_pct() {
   const int depth = options_.pct_depth;
-  const int count = static_cast<int>(threads_.size());
-  for (int i = 0; i < count; ++i)
-    priority_.push_back(depth + i);
-  for (int i = count - 1; i > 0; --i)  // Fisher-Yates shuffle
-    std::swap(priority_[static_cast<std::size_t>(i)],
-              priority_[random() % static_cast<std::uint64_t>(i + 1)]);
-  const int steps = std::max(options_.pct_steps, depth);
-  for (int i = 1; i < depth; ++i) {
+  for (std::size_t i = 0; i < threads_.size(); ++i)
+    priority_.push_back(depth + static_cast<int>(i));
+  for (std::size_t i = priority_.size(); i > 1; --i)  // Fisher-Yates shuffle
+    std::swap(priority_[i - 1], priority_[random() % i]);
+  const auto steps = static_cast<std::uint64_t>(std::max(options_.pct_steps, depth));
+  for (int lowered = 1; lowered < depth; ++lowered) {
     int step = 0;
-    do {  // distinct steps: a few retries at most, as d is much less than k
-      step = 1 + static_cast<int>(random() % static_cast<std::uint64_t>(steps));
-    } while (std::find_if(changes_.begin(), changes_.end(), [step](auto change) {
-               return change.first == step;
-             }) != changes_.end());
-    changes_.emplace_back(step, i);
+    do {  // distinct steps; as d is far below k, a retry is rare
+      step = 1 + static_cast<int>(random() % steps);
+    } while (std::ranges::any_of(changes_, [step](Change c) { return c.step == step; }));
+    changes_.push_back({step, lowered});
   }
 }
+// ANCHOR_END: pct_start
 
+// ANCHOR: pct_pick
 // Always the runnable thread of highest priority: it runs until it ends or
-// a change point demotes it.
-int Schedule::pick_pct() {
-  auto highest = [this] {
-    int best = -1;
-    for (int i = 0; i < static_cast<int>(threads_.size()); ++i) {
-      if (!threads_[static_cast<std::size_t>(i)]->finished &&
-          (best < 0 || priority_[static_cast<std::size_t>(i)] >
-                           priority_[static_cast<std::size_t>(best)]))
-        best = i;
-    }
-    return best;
-  };
-  const int best = highest();
-  for (auto [step, lowered] : changes_) {
-    if (best >= 0 && step == steps() + 1) {
-      priority_[static_cast<std::size_t>(best)] = lowered;
-      return highest();
+// a change point lowers it.
+std::size_t Schedule::pick_pct() {
+  const std::size_t best = highest_priority();
+  for (const Change change : changes_) {
+    if (best != kNone && change.step == steps() + 1) {
+      priority_[best] = change.priority;
+      return highest_priority();
     }
   }
   return best;
 }
-// ANCHOR_END: pct
+
+std::size_t Schedule::highest_priority() const {
+  std::size_t best = kNone;
+  for (std::size_t i = 0; i < threads_.size(); ++i) {
+    if (!threads_[i]->finished && (best == kNone || priority_[i] > priority_[best]))
+      best = i;
+  }
+  return best;
+}
+// ANCHOR_END: pct_pick
 
 // Ends, by unwinding, every thread that started and has not finished.
 void Schedule::abandon() {
@@ -252,6 +257,7 @@ void Schedule::abandon() {
 // ANCHOR: explore_impl
 Outcome explore(Options options, const std::function<void(Schedule&)>& test) {
   apply_environment(options);
+  check(options);
   const int first = options.only_schedule.value_or(0);
   const int end = options.only_schedule ? first + 1 : options.schedules;
   Outcome outcome;
@@ -282,15 +288,15 @@ std::string Failure::describe() const {
       << options.seed;
   if (options.strategy == Strategy::pct)
     out << " (depth " << options.pct_depth << ", " << options.pct_steps << " steps)";
-  out << " failed after " << trace.size() << " steps: " << what
+  out << " failed after " << trace.size() << " steps:\n  " << what
       << "\n  thread at each step: ";
   constexpr std::size_t kShown = 200;
   for (std::size_t i = 0; i < trace.size() && i < kShown; ++i)
     out << trace[i] << (trace[i] >= 10 ? " " : "");
   if (trace.size() > kShown)
     out << "...";
-  out << "\n  replay it alone: ART_EXPLORE_SEED=" << options.seed
-      << " ART_EXPLORE_SCHEDULE=" << schedule << " (with --gtest_filter=<this test>)";
+  out << "\n  replay: ART_EXPLORE_SEED=" << options.seed
+      << " ART_EXPLORE_SCHEDULE=" << schedule << " and --gtest_filter=<this test>";
   return out.str();
 }
 

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -184,8 +185,15 @@ class Schedule {
   const std::vector<int>& trace() const { return trace_; }
 
  private:
-  int pick();      // the next thread to run, by the strategy
-  int pick_pct();  // the runnable thread of highest priority
+  static constexpr std::size_t kNone = -1;  // no thread can run: all have ended
+  struct Change {  // PCT: at this step, the thread about to run drops to this
+    int step;
+    int priority;
+  };
+
+  std::size_t pick();  // the next thread to run, by the strategy
+  std::size_t pick_pct();
+  std::size_t highest_priority() const;
   void start_pct();
   void abandon();  // unwinds every suspended thread
   std::uint64_t random();
@@ -194,8 +202,8 @@ class Schedule {
   std::uint64_t random_state_;
   std::vector<std::unique_ptr<LogicalThread>> threads_;
   std::vector<int> trace_;
-  std::vector<int> priority_;                 // PCT: per thread, higher runs first
-  std::vector<std::pair<int, int>> changes_;  // PCT: (step, priority it sets)
+  std::vector<int> priority_;  // PCT: per thread, the highest runs
+  std::vector<Change> changes_;
   bool ran_ = false;
 };
 // ANCHOR_END: schedule
