@@ -115,11 +115,11 @@ class PopWithoutLastRace : public ExploredDeque<Capacity> {
  public:
   Item* pop() {
     const std::int64_t bottom = this->bottom_.load(std::memory_order_relaxed) - 1;
-    this->bottom_.store(bottom, std::memory_order_relaxed);
+    this->bottom_.store(bottom, std::memory_order_release);
     std::atomic_thread_fence(std::memory_order_seq_cst);
     const std::int64_t top = this->top_.load(std::memory_order_relaxed);
     if (top > bottom) {
-      this->bottom_.store(bottom + 1, std::memory_order_relaxed);
+      this->bottom_.store(bottom + 1, std::memory_order_release);
       return nullptr;
     }
     return this->slot(bottom).load(std::memory_order_relaxed);  // BUG: top == bottom too
