@@ -32,11 +32,12 @@ endif()
 set(ART_EXERCISE_TEST_TIMEOUT 10 CACHE STRING
     "Timeout in seconds of each test when ART_EXERCISES builds the students' copy")
 
-# art_chapter_tests(<chapter number> SOURCES <files...> LINK <targets...>)
-# builds chNN-tests from GoogleTest sources, labels every test chNN and gives
-# each a timeout, so that a stuck exercise fails instead of hanging the run.
+# art_chapter_tests(<chapter number> [TARGET <name>] SOURCES <files...> LINK <targets...>)
+# builds chNN-tests (or TARGET, a chapter's second test binary) from GoogleTest
+# sources, labels every test chNN and gives each a timeout, so that a stuck
+# exercise fails instead of hanging the run.
 function(art_chapter_tests number)
-  cmake_parse_arguments(ARG "" "TIMEOUT" "SOURCES;LINK" ${ARGN})
+  cmake_parse_arguments(ARG "" "TIMEOUT;TARGET" "SOURCES;LINK" ${ARGN})
   if(NOT ARG_TIMEOUT)
     set(ARG_TIMEOUT 30)
   endif()
@@ -44,6 +45,9 @@ function(art_chapter_tests number)
     set(ARG_TIMEOUT ${ART_EXERCISE_TEST_TIMEOUT})
   endif()
   set(target "ch${number}-tests")
+  if(ARG_TARGET)
+    set(target "${ARG_TARGET}")
+  endif()
   add_executable(${target} ${ARG_SOURCES})
   target_link_libraries(${target} PRIVATE ${ARG_LINK} GTest::gtest GTest::gtest_main art_warnings)
   gtest_discover_tests(${target}

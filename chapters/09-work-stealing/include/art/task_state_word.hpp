@@ -36,6 +36,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "art/task_state_atomic.hpp"
+
 namespace art {
 
 // ANCHOR: snapshot
@@ -135,14 +137,15 @@ class TaskStateWord {
   bool release(std::uint64_t count = 1);
   // ANCHOR_END: references
 
- private:
+ protected:  // not private: the explorer's tests plant a bug in a subclass
   // Runs `next` on the current word until the compare-and-swap succeeds;
   // `next` returns false to leave the word unchanged. Returns the word as
   // it was before (and, if changed, the new word in `after`).
   template <class Next>
   Snapshot update(Next next, Snapshot* after = nullptr);
 
-  std::atomic<std::uint64_t> word_;
+ private:
+  TaskStateAtomic<std::uint64_t> word_;  // std::atomic (see task_state_atomic.hpp)
 };
 
 // ANCHOR: update
