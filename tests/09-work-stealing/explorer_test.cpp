@@ -258,6 +258,30 @@ class WakeWithoutNotifiedCheck : public TaskStateWord {
 };
 // ANCHOR_END: planted_wake
 
+// Planted bug: a wake whose answer is not reset when update() runs the
+// lambda again after a failed compare-and-swap (exercise 7.2's trap). A
+// wake that saw the task idle, lost its CAS to another wake and then found
+// it notified still answers "queue": two entries for one task.
+class WakeThatKeepsAStaleAnswer : public TaskStateWord {
+ public:
+  using TaskStateWord::TaskStateWord;
+  bool to_notified_by_ref() {
+    bool queue = false;
+    update([&queue](Snapshot now, std::uint64_t& next) {
+      // BUG: `queue = false;` belongs here, before every attempt
+      if (now.complete() || now.notified())
+        return false;
+      next = now.bits | kNotified;
+      if (!now.running()) {
+        next += kOneReference;
+        queue = true;
+      }
+      return true;
+    });
+    return queue;
+  }
+};
+
 // Planted bug: a poll's end that clears NOTIFIED with RUNNING, so a wake
 // that came during the poll is forgotten.
 class PollEndThatDropsAWake : public TaskStateWord {
@@ -364,6 +388,11 @@ TEST(ExplorePlantedBug, APopThatForgetsTheLastItemRaceIsFound) {
 TEST(ExplorePlantedBug, AWakeThatSkipsTheNotifiedCheckIsFound) {
   expect_found("a wake that skips the NOTIFIED check", kBudget, 50,
                wakes_race_polls<WakeWithoutNotifiedCheck>);
+}
+
+TEST(ExplorePlantedBug, AWakeThatKeepsAStaleAnswerAfterALostCasIsFound) {
+  expect_found("a wake that keeps a stale answer after a lost compare-and-swap", kBudget,
+               50, wakes_race_polls<WakeThatKeepsAStaleAnswer>);
 }
 
 TEST(ExplorePlantedBug, APollEndThatDropsAWakeIsFound) {
