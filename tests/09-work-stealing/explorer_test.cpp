@@ -235,41 +235,25 @@ TEST(ExploreDeque, AFullRingRefusesPushesAndLosesNothing) {
 // takes whatever entry the wakes queue.
 
 // ANCHOR: planted_wake
-// Planted bug: a wake that does not look at NOTIFIED, so a task already
-// queued gets a second queue entry.
-class WakeWithoutNotifiedCheck : public TaskStateWord {
- public:
-  using TaskStateWord::TaskStateWord;
-  bool to_notified_by_ref() {
-    bool queue = false;
-    update([&queue](Snapshot now, std::uint64_t& next) {
-      queue = false;
-      if (now.complete())  // BUG: and if notified, an entry exists already
-        return false;
-      next = now.bits | kNotified;
-      if (!now.running()) {
-        next += kOneReference;
-        queue = true;
-      }
-      return true;
-    });
-    return queue;
-  }
+// Planted bugs in a wake by reference: the real one (task_state_word.cpp)
+// with one of its two safeguards left out.
+enum class WakeBug {
+  skips_notified_check,  // a task already queued gets a second queue entry
+  keeps_stale_answer,    // exercise 7.2's trap: the answer is not reset when
+                         // update() runs the lambda again after a lost CAS
 };
-// ANCHOR_END: planted_wake
 
-// Planted bug: a wake whose answer is not reset when update() runs the
-// lambda again after a failed compare-and-swap (exercise 7.2's trap). A
-// wake that saw the task idle, lost its CAS to another wake and then found
-// it notified still answers "queue": two entries for one task.
-class WakeThatKeepsAStaleAnswer : public TaskStateWord {
+template <WakeBug kBug>
+class PlantedWake : public TaskStateWord {
  public:
   using TaskStateWord::TaskStateWord;
   bool to_notified_by_ref() {
     bool queue = false;
     update([&queue](Snapshot now, std::uint64_t& next) {
-      // BUG: `queue = false;` belongs here, before every attempt
-      if (now.complete() || now.notified())
+      if (kBug != WakeBug::keeps_stale_answer)
+        queue = false;
+      const bool queued = kBug != WakeBug::skips_notified_check && now.notified();
+      if (now.complete() || queued)
         return false;
       next = now.bits | kNotified;
       if (!now.running()) {
@@ -281,6 +265,9 @@ class WakeThatKeepsAStaleAnswer : public TaskStateWord {
     return queue;
   }
 };
+using WakeWithoutNotifiedCheck = PlantedWake<WakeBug::skips_notified_check>;
+using WakeThatKeepsAStaleAnswer = PlantedWake<WakeBug::keeps_stale_answer>;
+// ANCHOR_END: planted_wake
 
 // Planted bug: a poll's end that clears NOTIFIED with RUNNING, so a wake
 // that came during the poll is forgotten.

@@ -140,6 +140,25 @@ TEST(Ex9_3_StealHalf, AnOddCountIsHalvedRoundingUp) {
   }
 }
 
+// Worker 0's ticks from the second on: each one takes the next entry, and
+// while that is the yielder, schedules it again at once, as a yield does.
+// Returns the tick at which `wanted` came out, or -1 if it did not within
+// 1,000 ticks or the watchdog closed the scheduler first.
+int tick_of(WorkStealingScheduler& scheduler, TaskHeader* wanted, TaskHeader* yielder) {
+  for (int tick = 2; tick < 1000; ++tick) {
+    TaskHeader* task = scheduler.next_task(0);
+    if (task == nullptr) {
+      ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
+      return -1;
+    }
+    if (task == wanted)
+      return tick;
+    EXPECT_EQ(task, yielder);
+    EXPECT_TRUE(scheduler.schedule(yielder));
+  }
+  return -1;
+}
+
 // While worker 0 keeps waking a task of its own (a yield), an entry from
 // outside waits in the injector. The fairness guard must fetch it within
 // 61 ticks, however much the worker's own deque has.
@@ -160,19 +179,7 @@ TEST(Ex9_4_TakeOwn, TheInjectorIsLookedAtWithinSixtyOneTicksOfABusyWorker) {
     EXPECT_TRUE(scheduler.schedule(&yielder));
     own_work_queued.count_down();
     injected.wait();
-    for (int tick = 2; tick < 1000; ++tick) {
-      TaskHeader* task = scheduler.next_task(0);
-      if (task == nullptr) {
-        ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
-        return;
-      }
-      if (task == &from_outside) {
-        ticks_until_seen = tick;
-        return;
-      }
-      EXPECT_EQ(task, &yielder);
-      EXPECT_TRUE(scheduler.schedule(&yielder));  // it yields: queued again at once
-    }
+    ticks_until_seen = tick_of(scheduler, &from_outside, &yielder);
   });
   own_work_queued.wait();
   ASSERT_TRUE(scheduler.schedule(&from_outside));
@@ -199,19 +206,7 @@ TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWithinSixtyOneTicksOfAYieldingOne) {
     EXPECT_EQ(scheduler.next_task(0), &kick);  // tick 1
     EXPECT_TRUE(scheduler.schedule(&older));
     EXPECT_TRUE(scheduler.schedule(&yielder));
-    for (int tick = 2; tick < 1000; ++tick) {
-      TaskHeader* task = scheduler.next_task(0);
-      if (task == nullptr) {
-        ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
-        return;
-      }
-      if (task == &older) {
-        ticks_until_seen = tick;
-        return;
-      }
-      EXPECT_EQ(task, &yielder);
-      EXPECT_TRUE(scheduler.schedule(&yielder));
-    }
+    ticks_until_seen = tick_of(scheduler, &older, &yielder);
   });
   worker.join();
   ASSERT_NE(ticks_until_seen, -1) << "the older entry starved for 1000 ticks";
