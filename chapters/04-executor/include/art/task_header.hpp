@@ -42,6 +42,7 @@
 #include <memory>
 
 #include "art/context.hpp"
+#include "art/interleaving_hook.hpp"
 #include "art/waker.hpp"
 
 namespace art {
@@ -99,7 +100,7 @@ class TaskHeader {
  private:
   // Three references at spawn: the live-task list, the run queue, the JoinHandle.
   std::atomic<std::uint32_t> references_{3};
-  std::atomic<State> state_{State::scheduled};
+  TaskStateAtomic<State> state_{State::scheduled};  // std::atomic (interleaving_hook.hpp)
   std::shared_ptr<ExecutorCore> executor_;  // where schedule() sends the task
 };
 // ANCHOR_END: header_fields
