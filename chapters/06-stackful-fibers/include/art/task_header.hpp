@@ -47,6 +47,7 @@
 #include <memory>
 
 #include "art/context.hpp"
+#include "art/interleaving_hook.hpp"
 #include "art/task_id.hpp"
 #include "art/waker.hpp"
 
@@ -118,7 +119,7 @@ class TaskHeader {
  private:
   // Two references at spawn: the executor's (live list and queues) and the JoinHandle's.
   std::atomic<std::uint32_t> references_{2};
-  std::atomic<State> state_{State::scheduled};
+  TaskStateAtomic<State> state_{State::scheduled};  // std::atomic (interleaving_hook.hpp)
   ExecutorCore* executor_;    // kept alive while any task slot is in use (TaskSlab)
   std::uint64_t generation_;  // the TaskId without the executor's serial, which
   std::uint32_t index_;       // the executor knows: the header fits in 64 bytes
