@@ -52,7 +52,7 @@ def svg() -> str:
                f'text-anchor="middle" font-size="13" fill="#555555">as a searcher: '
                f'half the workers at most</text>')
     row2 = row1 + BOX_H + 74
-    out.append(_svg.text(LEFT, row2 - 12, "on every 61st tick, before all of that:",
+    out.append(_svg.text(LEFT, row2 - 12, "on every 61st tick, before all of that (each first in turn):",
                          ' font-size="13" fill="#555555"'))
     out += box(0, row2, ("injector", "a fair share"), INJECTOR)
     out += arrow(0, row2)

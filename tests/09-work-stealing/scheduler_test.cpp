@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <latch>
 #include <optional>
+#include <semaphore>
 #include <set>
 #include <stdexcept>
 #include <thread>
@@ -211,6 +212,70 @@ TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWithinSixtyOneTicksOfAYieldingOne) {
   worker.join();
   ASSERT_NE(ticks_until_seen, -1) << "the older entry starved for 1000 ticks";
   EXPECT_EQ(ticks_until_seen, static_cast<int>(WorkStealingScheduler::kFairnessInterval));
+}
+
+// The same, while entries keep arriving from outside: one is scheduled
+// before every guard tick, so the injector is never empty when the guard
+// looks. A guard that always looks there first never reaches the own
+// oldest; the two looks must take turns, and the older entry runs on the
+// second guard tick.
+TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWhileEntriesKeepArrivingFromOutside) {
+  WorkStealingScheduler scheduler;
+  scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
+  CloseOnExit close(scheduler);
+  constexpr int kGuardTicks = 10;
+  constexpr int kInterval = static_cast<int>(WorkStealingScheduler::kFairnessInterval);
+  Entry kick;
+  Entry older;
+  Entry yielder;
+  std::vector<Entry> arrivals(kGuardTicks);
+  std::binary_semaphore arrival_wanted(0);
+  std::binary_semaphore arrival_queued(0);
+  std::atomic<bool> finished{false};
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  // From outside: one arrival each time the worker asks, into the injector.
+  std::jthread outside([&] {
+    for (Entry& arrival : arrivals) {
+      arrival_wanted.acquire();
+      if (finished.load())
+        return;
+      EXPECT_TRUE(scheduler.schedule(&arrival));
+      arrival_queued.release();
+    }
+  });
+  int ticks_until_seen = -1;
+  std::jthread worker([&] {
+    EXPECT_EQ(scheduler.next_task(0), &kick);  // tick 1
+    EXPECT_TRUE(scheduler.schedule(&older));
+    EXPECT_TRUE(scheduler.schedule(&yielder));
+    for (int tick = 2; tick <= kGuardTicks * kInterval; ++tick) {
+      if (tick % kInterval == 0) {  // an arrival waits in the injector first
+        arrival_wanted.release();
+        arrival_queued.acquire();
+      }
+      TaskHeader* task = scheduler.next_task(0);
+      if (task == nullptr) {
+        ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
+        break;
+      }
+      if (task == &older) {
+        ticks_until_seen = tick;
+        break;
+      }
+      if (task == &yielder) {
+        EXPECT_TRUE(scheduler.schedule(&yielder));  // it yields: queued again at once
+      }
+    }
+    finished.store(true);
+    arrival_wanted.release();  // the outside thread stops, if it still waits
+  });
+  worker.join();
+  outside.join();
+  ASSERT_NE(ticks_until_seen, -1)
+      << "the older entry starved through " << kGuardTicks << " guard ticks";
+  EXPECT_EQ(ticks_until_seen, 2 * kInterval)
+      << "the first guard tick takes the arrival, the second the own oldest";
 }
 
 TEST(WorkStealing, AnIdleWorkerTakesFromTheInjectorAtOnce) {

@@ -125,19 +125,27 @@ TaskHeader* WorkStealingScheduler::take_own(Worker& me) {
   // injector, could wait for ever behind it. Once in a while, on a prime
   // tick, the worker must take the oldest work there is.
   // HINT 2: only this worker's thread touches its tick count. On the guard's
-  // tick: the injector first, then the oldest entry of the worker's own
-  // deque. On the others: its own newest, then the injector.
+  // tick: the injector and the oldest entry of the worker's own deque, each
+  // going first on every other guard tick. On the others: its own newest,
+  // then the injector.
   // HINT 3: the oldest entry of its own deque is at the end thieves take
   // from, and the worker may take from there like any thief.
   // STUB: if (TaskHeader* task = me.deque.pop())  // works, but a busy worker never
   // STUB:   return task;                          // looks at the injector, and a
   // STUB: return take_injected(me);               // yielding task starves the others
   if (++me.tick % kFairnessInterval == 0) {  // the fairness guard
-    if (TaskHeader* task = take_injected(me))
-      return task;
+    // Its two looks take turns going first. With the injector always first,
+    // an entry from outside before every guard tick would starve our oldest.
+    // (The tick wraps after 2^32, 57 ticks early, and the turns still
+    // alternate: the last guard tick before the wrap is an odd one.)
+    const bool injector_first = me.tick / kFairnessInterval % 2 == 1;
+    if (injector_first) {
+      if (TaskHeader* task = take_injected(me))
+        return task;
+    }
     if (TaskHeader* task = me.deque.steal().item)  // our own oldest
       return task;
-  }
+  }  // and on the own oldest's turn, an empty deque leads to the injector below
   if (TaskHeader* task = me.deque.pop())
     return task;
   return take_injected(me);
