@@ -33,6 +33,24 @@ TEST(WorkStealing, StartIsRefusedTwiceAndForNoWorkers) {
   EXPECT_THROW(scheduler.start(2), std::logic_error);
 }
 
+// A count no machine has cores for is a mistake (a negative number turned
+// into a size_t, say): refused before anything is allocated for it. So is
+// a next_task before start or for a worker the scheduler does not have.
+TEST(WorkStealing, BadWorkerNumbersAreRefusedWithAMessage) {
+  WorkStealingScheduler unstarted;
+  EXPECT_THROW((void)unstarted.next_task(0), std::logic_error);
+  WorkStealingScheduler huge;
+  EXPECT_THROW(huge.start(WorkStealingScheduler::kMaxWorkers + 1), std::invalid_argument);
+  EXPECT_THROW(huge.start(std::size_t{1} << 32), std::invalid_argument);
+  EXPECT_THROW(huge.start(static_cast<std::size_t>(-1)), std::invalid_argument);
+  huge.start(2);  // the refusals left it as it was: still startable
+  Entry entry;
+  EXPECT_TRUE(huge.schedule(&entry));
+  EXPECT_THROW((void)huge.next_task(2), std::out_of_range);
+  huge.close();
+  EXPECT_EQ(huge.drain(), &entry) << "the refused next_task lost the entry";
+}
+
 TEST(WorkStealing, AScheduleBeforeStartIsRefused) {
   WorkStealingScheduler scheduler;
   Entry entry;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 
 #include "art/task_header.hpp"
 #include "art/trace.hpp"
@@ -35,11 +36,25 @@ void WorkStealingScheduler::start(std::size_t workers) {
         "WorkStealingScheduler::start called twice: a scheduler serves one runtime");
   if (workers == 0)
     throw std::invalid_argument("WorkStealingScheduler::start needs at least one worker");
+  if (workers > kMaxWorkers)
+    throw std::invalid_argument(
+        "WorkStealingScheduler::start: asked for " + std::to_string(workers) +
+        " workers, at most " + std::to_string(kMaxWorkers) +
+        " are allowed (a negative count converted to size_t looks like this)");
   idle_ = std::make_unique<IdleWorkers>(workers);
   workers_ = std::make_unique<Worker[]>(workers);  // NOLINT(modernize-avoid-c-arrays)
   for (std::size_t w = 0; w < workers; ++w)
     workers_[w].random = 0x9e37'79b9'7f4a'7c15U * (w + 1);  // distinct, never zero
   worker_count_ = workers;
+}
+
+WorkStealingScheduler::Worker& WorkStealingScheduler::worker(std::size_t index) const {
+  if (workers_ == nullptr)
+    throw std::logic_error("WorkStealingScheduler: start it before asking for a worker");
+  if (index >= worker_count_)
+    throw std::out_of_range("WorkStealingScheduler: no worker " + std::to_string(index) +
+                            " among " + std::to_string(worker_count_));
+  return workers_[index];
 }
 
 WorkStealingScheduler::Worker* WorkStealingScheduler::current_worker() noexcept {
@@ -97,7 +112,7 @@ void WorkStealingScheduler::overflow(Worker& me, TaskHeader* task) noexcept {
 // ANCHOR: ws_next_task
 // ANCHOR: ws_worker_loop
 TaskHeader* WorkStealingScheduler::next_task(std::size_t index) {
-  Worker& me = workers_[index];
+  Worker& me = worker(index);
   current_worker_of_thread = {this, index};
   for (;;) {
     if (closed_.load(std::memory_order_acquire)) {
@@ -301,9 +316,7 @@ std::size_t WorkStealingScheduler::parks() const {
 }
 
 std::size_t WorkStealingScheduler::parks_of(std::size_t worker) const {
-  if (worker >= worker_count_)
-    throw std::out_of_range("WorkStealingScheduler::parks_of: no such worker");
-  return workers_[worker].parks.load(std::memory_order_relaxed);  // a statistic
+  return this->worker(worker).parks.load(std::memory_order_relaxed);  // a statistic
 }
 
 std::size_t WorkStealingScheduler::steals() const {

@@ -47,6 +47,9 @@ class WorkStealingScheduler final : public Scheduler {
  public:
   static constexpr std::size_t kDequeCapacity = 256;  // tokio's, too
   static constexpr std::uint32_t kFairnessInterval = 61;
+  // More than any machine has cores: a larger count is a mistake, such as a
+  // negative number turned into a size_t. (IdleWorkers counts in 32 bits.)
+  static constexpr std::size_t kMaxWorkers = 4096;
 
   void start(std::size_t workers) override;
   bool schedule(TaskHeader* task) noexcept override;  // own deque, or the injector
@@ -74,7 +77,8 @@ class WorkStealingScheduler final : public Scheduler {
     std::atomic<std::size_t> steals{0};
   };
 
-  Worker* current_worker() noexcept;  // the caller's Worker, if it is one of ours
+  Worker& worker(std::size_t index) const;  // throws for one we do not have
+  Worker* current_worker() noexcept;        // the caller's Worker, if it is one of ours
   void push_local(Worker& me, TaskHeader* task) noexcept;
   void overflow(Worker& me, TaskHeader* task) noexcept;
   TaskHeader* take_own(Worker& me);
