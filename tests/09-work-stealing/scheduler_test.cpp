@@ -179,8 +179,8 @@ int tick_of(WorkStealingScheduler& scheduler, TaskHeader* wanted, TaskHeader* yi
 }
 
 // While worker 0 keeps waking a task of its own (a yield), an entry from
-// outside waits in the injector. The fairness guard must fetch it within
-// 61 ticks, however much the worker's own deque has.
+// outside waits in the injector. The fairness guard's first tick, 61, must
+// fetch it, however much the worker's own deque has.
 TEST(Ex9_4_TakeOwn, TheInjectorIsLookedAtWithinSixtyOneTicksOfABusyWorker) {
   WorkStealingScheduler scheduler;
   scheduler.start(1);

@@ -9,7 +9,8 @@
 //
 // Its length is also kept in an atomic, so that a worker can see that the
 // injector is empty without taking the lock: every worker looks at least
-// once every 61 ticks (work_stealing_scheduler.hpp), busy or not.
+// once every two fairness intervals of 61 ticks (work_stealing_scheduler.hpp),
+// busy or not.
 #pragma once
 
 #include <atomic>

@@ -19,9 +19,10 @@
 //   4. parking, under the invariant of idle_workers.hpp
 //
 // and once every 61 ticks, before all of that, the fairness guard takes the
-// oldest work there is. A deque popped newest-first can keep an old task
-// waiting for as long as new ones arrive (a task that yields is the newest
-// again at once), and a busy worker might never look at the injector. Go's
+// oldest work there is: the injector's or its own deque's, each first in
+// turn. A deque popped newest-first can keep an old task waiting for as
+// long as new ones arrive (a task that yields is the newest again at
+// once), and a busy worker might never look at the injector. Go's
 // scheduler checks its global queue on the same tick (schedtick % 61), as
 // tokio's did before it began to tune the interval from measured poll
 // times; a prime, so that the look does not fall into step with a task that
