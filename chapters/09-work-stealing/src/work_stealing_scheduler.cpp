@@ -151,8 +151,8 @@ TaskHeader* WorkStealingScheduler::take_own(Worker& me) {
   if (++me.tick % kFairnessInterval == 0) {  // the fairness guard
     // Its two looks take turns going first. With the injector always first,
     // an entry from outside before every guard tick would starve our oldest.
-    // (The tick wraps after 2^32, 57 ticks early, and the turns still
-    // alternate: the last guard tick before the wrap is an odd one.)
+    // (The tick wraps at 2^32 = 61 * 70'409'299 + 57: that once, the guard
+    // comes 4 ticks early, and the turns still alternate, as 70'409'299 is odd.)
     const bool injector_first = me.tick / kFairnessInterval % 2 == 1;
     if (injector_first) {
       if (TaskHeader* task = take_injected(me))
