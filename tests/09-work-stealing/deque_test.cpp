@@ -130,10 +130,10 @@ TEST(Ex9_2_Steal, AnOwnerAndThreeThievesTakeEveryItemExactlyOnce) {
       testing::eventually([&] { return deque.size_hint() == 0; });
   for (int i = kFirstBatch; i < kItems && thieves_took_the_batch; ++i) {
     while (!deque.push(&items[i])) {
-      int* mine = deque.pop();  // full: take one back ourselves
-      if (mine == nullptr)
-        break;  // a full deque with nothing to pop: counted as lost below
-      count(mine);
+      // Full: take one back ourselves. A nullptr says the thieves emptied
+      // it since the push looked: there is room now, so push again.
+      if (int* mine = deque.pop())
+        count(mine);
     }
     if (i % 3 == 0)
       if (int* mine = deque.pop())
