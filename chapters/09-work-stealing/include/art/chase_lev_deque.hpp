@@ -119,7 +119,8 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
   // claim), more than one entry was left (it is yours), exactly one was left
   // (claim it the way thieves do; lose, and it is theirs).
   // STUB: return nullptr;  // works, slowly: the owner's entries still go to thieves and
-  // STUB:                  // to its fairness guard; a shutdown's drain leaves them behind
+  // STUB:                  // to its fairness guard; a shutdown's drain misses them
+  // Relaxed: only this thread writes bottom.
   const std::int64_t bottom = bottom_.load(std::memory_order_relaxed) - 1;
   // Claim the newest slot first, then look at top. The seq_cst fence after
   // the store orders it before the load of top against the fence in
@@ -129,12 +130,12 @@ T* ChaseLevDeque<T, Capacity, Atomic>::pop() {
   // bottom still sees the pushes before it.
   bottom_.store(bottom, std::memory_order_release);
   std::atomic_thread_fence(std::memory_order_seq_cst);
-  std::int64_t top = top_.load(std::memory_order_relaxed);
+  std::int64_t top = top_.load(std::memory_order_relaxed);  // the fence orders it
   if (top > bottom) {  // it was empty: put bottom back
     bottom_.store(bottom + 1, std::memory_order_release);
     return nullptr;
   }
-  T* item = slot(bottom).load(std::memory_order_relaxed);
+  T* item = slot(bottom).load(std::memory_order_relaxed);  // this thread wrote it
   if (top < bottom)
     return item;  // two or more were left: no thief can reach this one
   // The last entry: a thief may be taking it right now. Whoever moves top
