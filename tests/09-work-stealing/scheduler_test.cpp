@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <functional>
 #include <latch>
 #include <optional>
 #include <semaphore>
@@ -161,10 +162,16 @@ TEST(Ex9_3_StealHalf, AnOddCountIsHalvedRoundingUp) {
 
 // Worker 0's ticks from the second on: each one takes the next entry, and
 // while that is the yielder, schedules it again at once, as a yield does.
+// An entry of `ran` may come out too: it just ran. `before_tick`, if given,
+// is called with each tick's number before that tick.
 // Returns the tick at which `wanted` came out, or -1 if it did not within
 // 1,000 ticks or the watchdog closed the scheduler first.
-int tick_of(WorkStealingScheduler& scheduler, TaskHeader* wanted, TaskHeader* yielder) {
+int tick_of(WorkStealingScheduler& scheduler, TaskHeader* wanted, TaskHeader* yielder,
+            const std::function<void(int)>& before_tick = {},
+            const std::vector<Entry>& ran = {}) {
   for (int tick = 2; tick < 1000; ++tick) {
+    if (before_tick)
+      before_tick(tick);
     TaskHeader* task = scheduler.next_task(0);
     if (task == nullptr) {
       ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
@@ -172,6 +179,8 @@ int tick_of(WorkStealingScheduler& scheduler, TaskHeader* wanted, TaskHeader* yi
     }
     if (task == wanted)
       return tick;
+    if (std::any_of(ran.begin(), ran.end(), [&](const Entry& e) { return &e == task; }))
+      continue;
     EXPECT_EQ(task, yielder);
     EXPECT_TRUE(scheduler.schedule(yielder));
   }
@@ -242,23 +251,21 @@ TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWhileEntriesKeepArrivingFromOutside) {
   scheduler.start(1);
   testing::CloseAfter watchdog(scheduler);  // a stub that never finds its entry fails
   CloseOnExit close(scheduler);
-  constexpr int kGuardTicks = 10;
   constexpr int kInterval = static_cast<int>(WorkStealingScheduler::kFairnessInterval);
   Entry kick;
   Entry older;
   Entry yielder;
-  std::vector<Entry> arrivals(kGuardTicks);
+  std::vector<Entry> arrivals(1000 / kInterval);  // one per guard tick of tick_of's
   std::binary_semaphore arrival_wanted(0);
   std::binary_semaphore arrival_queued(0);
   std::atomic<bool> finished{false};
   ASSERT_TRUE(scheduler.schedule(&kick));
-  // From outside: one arrival each time the worker asks, into the injector.
-  std::jthread outside([&] {
+  std::jthread outside([&] {  // one arrival each time the worker asks
     for (Entry& arrival : arrivals) {
       arrival_wanted.acquire();
       if (finished.load())
         return;
-      EXPECT_TRUE(scheduler.schedule(&arrival));
+      EXPECT_TRUE(scheduler.schedule(&arrival));  // from outside: into the injector
       arrival_queued.release();
     }
   });
@@ -267,31 +274,20 @@ TEST(Ex9_4_TakeOwn, AnOlderOwnEntryRunsWhileEntriesKeepArrivingFromOutside) {
     EXPECT_EQ(scheduler.next_task(0), &kick);  // tick 1
     EXPECT_TRUE(scheduler.schedule(&older));
     EXPECT_TRUE(scheduler.schedule(&yielder));
-    for (int tick = 2; tick <= kGuardTicks * kInterval; ++tick) {
-      if (tick % kInterval == 0) {  // an arrival waits in the injector first
-        arrival_wanted.release();
-        arrival_queued.acquire();
-      }
-      TaskHeader* task = scheduler.next_task(0);
-      if (task == nullptr) {
-        ADD_FAILURE() << "tick " << tick << ": no entry at all, and the watchdog closed";
-        break;
-      }
-      if (task == &older) {
-        ticks_until_seen = tick;
-        break;
-      }
-      if (task == &yielder) {
-        EXPECT_TRUE(scheduler.schedule(&yielder));  // it yields: queued again at once
-      }
-    }
+    const auto arrive_before_guard = [&](int tick) {
+      if (tick % kInterval != 0)
+        return;
+      arrival_wanted.release();
+      arrival_queued.acquire();
+    };
+    ticks_until_seen =
+        tick_of(scheduler, &older, &yielder, arrive_before_guard, arrivals);
     finished.store(true);
     arrival_wanted.release();  // the outside thread stops, if it still waits
   });
   worker.join();
   outside.join();
-  ASSERT_NE(ticks_until_seen, -1)
-      << "the older entry starved through " << kGuardTicks << " guard ticks";
+  ASSERT_NE(ticks_until_seen, -1) << "the older entry starved for 1000 ticks";
   EXPECT_EQ(ticks_until_seen, 2 * kInterval)
       << "the first guard tick takes the arrival, the second the own oldest";
 }
