@@ -209,8 +209,9 @@ SANITIZER_REPORT = re.compile(r"(ThreadSanitizer|AddressSanitizer|LeakSanitizer|
                               r"UndefinedBehaviorSanitizer): ([a-z][\w -]*?)(?: on| \(|\n|$)")
 # Tests a preset skips in a chapter it otherwise runs (a regex on ctest names):
 # from chapter 07 on, the fiber suites are named Fiber*, and from chapter 09
-# on the schedule explorer's Explore*, as in CMakePresets.json.
-SKIPPED = {"tsan": r"^ch(0[7-9]|1[0-9])\.(Fiber|Explore)"}
+# on the schedule explorer's Explore* and the exercises' *Explored tests,
+# as in CMakePresets.json.
+SKIPPED = {"tsan": r"^ch(0[7-9]|1[0-9])\.(Fiber|Explore|Ex\d+_\d+_\w*Explored)"}
 NINJA_PROGRESS = re.compile(r"^\[(\d+)/(\d+)\]\s+(.*)$")
 CTEST_RESULT = re.compile(r"Test\s+#\d+:\s+(\S+)\s+\.*\s*(?:\*\*\*)?(Passed|Failed|Timeout|Not Run|"
                           r"Exception:[^\d]*?|[\w ]+\*\*\*Exception:[^\d]*?|\w[\w ]*?)"

@@ -142,9 +142,15 @@ struct DequeRun {
   }
   void pop() { take(deque.pop()); }
   void steal(int attempts) {
-    for (int i = 0; i < attempts; ++i)
-      take(deque.steal().item);
+    for (int i = 0; i < attempts; ++i) {
+      const auto stolen = deque.steal();
+      take(stolen.item);
+      stolen_items += stolen.item != nullptr ? 1 : 0;
+      contended_answers += stolen.contended ? 1 : 0;
+    }
   }
+  int stolen_items = 0;
+  int contended_answers = 0;
 
   // After run(): the owner drains the rest (outside the exploration, so no
   // switch points), then every pushed item was taken once, and no other.
@@ -216,6 +222,64 @@ void full_ring(Schedule& schedule) {
   schedule.thread([&] { run.steal(2); });
   schedule.run();
   run.check();
+}
+
+// Exercises 9.1 and 9.2 under the explorer. Every schedule must pass, and
+// over all of them a correct deque gives every answer it can give: the
+// owner wins the last item in some schedules and a thief in others; thieves
+// take items; and a thief whose claim lost says so (contended), which is
+// how a searcher knows that the victim may still hold entries.
+struct Answers {
+  int owner_won_the_last = 0;
+  int a_thief_won_the_last = 0;
+  int stolen = 0;
+  int contended = 0;
+};
+
+template <class Deque>
+void last_item_race_answers(Schedule& schedule, Answers& answers) {
+  DequeRun<Deque> run(1);
+  Item* popped = nullptr;
+  schedule.thread([&] {
+    run.push(0);
+    popped = run.deque.pop();
+    run.take(popped);
+  });
+  schedule.thread([&] { run.steal(1); });
+  schedule.run();
+  run.check();
+  answers.owner_won_the_last += popped != nullptr ? 1 : 0;
+  answers.a_thief_won_the_last += run.stolen_items;
+}
+
+TEST(Ex9_1_PopExplored, TheLastItemGoesToTheOwnerInSomeSchedulesAndToTheThiefInOthers) {
+  Answers answers;
+  expect_every_schedule_passes(kSchedules, 20, [&answers](Schedule& schedule) {
+    last_item_race_answers<ExploredDeque<4>>(schedule, answers);
+  });
+  EXPECT_GT(answers.owner_won_the_last, 0) << "the owner's pop never took the last item";
+  EXPECT_GT(answers.a_thief_won_the_last, 0) << "the thief never took the last item";
+}
+
+TEST(Ex9_2_StealExplored, ThievesTakeItemsAndALostClaimIsReportedAsContended) {
+  Answers answers;
+  expect_every_schedule_passes(kSchedules, 60, [&answers](Schedule& schedule) {
+    DequeRun<ExploredDeque<4>> run(3);
+    schedule.thread([&] {
+      run.push(0);
+      run.push(1);
+      run.push(2);
+    });
+    schedule.thread([&] { run.steal(2); });  // two thieves for three items
+    schedule.thread([&] { run.steal(2); });
+    schedule.run();
+    run.check();
+    answers.stolen += run.stolen_items;
+    answers.contended += run.contended_answers;
+  });
+  EXPECT_GT(answers.stolen, 0) << "no thief ever took an item";
+  EXPECT_GT(answers.contended, 0)
+      << "no thief ever said its claim was lost: a lost claim was answered as empty";
 }
 
 TEST(ExploreDeque, EveryItemIsTakenOnceWithAnOwnerAndTwoThieves) {
