@@ -1,8 +1,8 @@
 """Draws assets/parking-race.svg: the last awake worker going to sleep while
-a thread outside the runtime schedules a task (chapter 09). Both write the
-idle word with a read-modify-write, so one of the two comes first, and either
-order ends with the task taken. A plain load in the publisher (the third
-panel) lets both read old values, and the task waits while every worker
+a thread outside the runtime schedules a task (chapter 09). Each side has a
+seq_cst fence between its two steps, so one of the two fences comes first,
+and either order ends with the task taken. Without the fences (the third
+panel) both may read old values, and the task waits while every worker
 sleeps. Run from the repository root: `make diagrams`. Standard library only."""
 
 import _svg
@@ -14,28 +14,28 @@ ROW = 40
 PANELS = [  # (title, colour, [(lane, text, word after[, continues])], ending)
     ("1. the announcement first", "#eaf6ea", [
         (0, "searched: every queue empty", "1 / 1"),
-        (0, "to_parked: fetch_sub  (RMW)", "0 / 0"),
+        (0, "to_parked: announce; fence", "0 / 0"),
         (1, "push into the injector", ""),
-        (1, "worker_to_wake: fetch_add(0)", "0 / 0"),
+        (1, "worker_to_wake: fence; load", "0 / 0"),
         (1, "reads none searching, one asleep:", "", True),
         (1, "counts it awake and searching", "1 / 1", True),
         (1, "unparks it", ""),
         (0, "park: a token waits, returns at once", "1 / 1"),
-    ], "the publisher's RMW read the announcement: it woke the worker"),
+    ], "the publisher's fence came second: it saw the announcement"),
     ("2. the publication first", "#eaf6ea", [
         (0, "searched: every queue empty", "1 / 1"),
         (1, "push into the injector", ""),
-        (1, "worker_to_wake: fetch_add(0)", "1 / 1"),
+        (1, "worker_to_wake: fence; load", "1 / 1"),
         (1, "reads 1 searching: wakes nobody", "", True),
-        (0, "to_parked: fetch_sub  (RMW)", "0 / 0"),
+        (0, "to_parked: announce; fence", "0 / 0"),
         (0, "work_anywhere: injector not empty", ""),
         (0, "wake_one: itself; park returns", "1 / 1"),
-    ], "the parker's RMW came after the push: its second look saw the task"),
-    ("3. a first attempt: the publisher loads the word", "#fbeaea", [
+    ], "the parker's fence came second: its second look saw the task"),
+    ("3. without the fences", "#fbeaea", [
         (0, "searched: every queue empty", "1 / 1"),
         (1, "push into the injector", ""),
         (1, "load: an old value, 1 searching", "1 / 1 (old)"),
-        (0, "to_parked: fetch_sub  (RMW)", "0 / 0"),
+        (0, "to_parked: announce", "0 / 0"),
         (0, "work_anywhere: an old length, 0", ""),
         (0, "sleeps", "0 / 0"),
     ], "the task waits in the injector while every worker sleeps"),

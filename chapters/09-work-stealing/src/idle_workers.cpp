@@ -2,10 +2,10 @@
 
 namespace art {
 
-// Every read-modify-write of state_ below is acq_rel: the argument in the
-// header needs each one to read the newest value (every RMW does) and to
-// carry what its thread published before it to whoever reads it next
-// (release, then acquire). seq_cst would add nothing to a single variable.
+// Every read-modify-write of state_ below is acq_rel: each reads the newest
+// value and carries what its thread did before it to whoever reads it next.
+// The handshake between a parker and a publisher is not on this word alone:
+// it is the two seq_cst fences in to_parked and worker_to_wake.
 
 IdleWorkers::IdleWorkers(std::size_t workers)
     : workers_(workers), state_(kOneAwake * workers) {
@@ -34,21 +34,29 @@ bool IdleWorkers::stop_searching() {
 
 // ANCHOR: parking
 void IdleWorkers::to_parked(std::size_t worker, bool searching) {
-  std::lock_guard lock(sleepers_mutex_);
-  state_.fetch_sub(kOneAwake + (searching ? kOneSearching : 0),
-                   std::memory_order_acq_rel);
-  sleepers_.push_back(worker);
+  {
+    std::lock_guard lock(sleepers_mutex_);
+    state_.fetch_sub(kOneAwake + (searching ? kOneSearching : 0),
+                     std::memory_order_acq_rel);
+    sleepers_.push_back(worker);
+  }
+  // The parker's half of the handshake (see the header): the announcement
+  // above comes before the second look at the queues that follows.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
 }
 
 std::optional<std::size_t> IdleWorkers::worker_to_wake() {
-  // A read-modify-write that adds nothing: a plain load could read a value
-  // older than a parker's announcement (see the header), this cannot.
-  if (!should_wake(state_.fetch_add(0, std::memory_order_acq_rel)))
+  // The publisher's half: the publication comes before this look. With a
+  // fence on each side, one of the two sees the other's write. Then a
+  // relaxed load is enough, and reading does not write: two busy workers
+  // that publish at every yield do not pass the word's line back and forth.
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (!should_wake(state_.load(std::memory_order_relaxed)))
     return std::nullopt;
   std::lock_guard lock(sleepers_mutex_);
   // Again under the lock: another publisher may have woken a searcher for
-  // this very work in the meantime. Acquire is enough here: this thread's
-  // RMW above already made its publication visible to the next searcher.
+  // this very work in the meantime. Acquire pairs with the other
+  // read-modify-writes of the word, made under the same lock or not.
   if (!should_wake(state_.load(std::memory_order_acquire)) || sleepers_.empty())
     return std::nullopt;
   const std::size_t worker = sleepers_.back();  // the last to sleep: its cache is warmest

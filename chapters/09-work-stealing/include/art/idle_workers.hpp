@@ -19,13 +19,24 @@
 //   and then looked at every queue and found them empty. Whoever makes work
 //   first publishes it and then reads the announcements (worker_to_wake).
 //
-// Both sides write the one state word below with a read-modify-write, and
-// read-modify-writes of one variable happen in a single order. If the
-// announcement comes first, the publisher sees one worker fewer awake and,
-// when nobody searches, wakes a sleeper. If the publication comes first,
-// the parker's read-modify-write reads a value the publisher's wrote after
-// it had published, and its look at the queues sees the work. Either way
-// no task is left in a queue while every worker sleeps.
+// Between its two steps each side has a seq_cst fence (Go's scheduler does
+// the same), and seq_cst fences happen in one order that every thread
+// agrees on. If the parker's fence comes first, the publisher's read after
+// its own fence sees the announcement: one worker fewer awake, and, when
+// nobody searches, it wakes a sleeper. If the publisher's fence comes
+// first, the parker's look after its fence sees the work. Either way no
+// task is left in a queue while every worker sleeps. A searcher that the
+// publisher counted on, and that stops or hands the search on, passes the
+// work on the same way: a worker it wakes looks at the queues only after
+// fences of its own (a steal has one), which come after the searcher's.
+//
+// A fence costs about what a read-modify-write costs, but the publisher's
+// read does not write: a read-modify-write of the word (tokio's
+// fetch_add(0)) would pass its cache line between two busy workers at every
+// task they schedule. Only the fences order the handshake, which
+// ThreadSanitizer does not model; the work itself is handed over by release
+// stores and acquire loads (the deque's bottom, the injector's mutex), which
+// it checks.
 #pragma once
 
 #include <atomic>
