@@ -26,6 +26,8 @@ using testing::eventually;
 TEST(RoundRobin, StartIsRefusedTwiceAndForNoWorkers) {
   RoundRobinScheduler none;
   EXPECT_THROW(none.start(0), std::invalid_argument);
+  EXPECT_THROW(none.start(RoundRobinScheduler::kMaxWorkers + 1), std::invalid_argument);
+  EXPECT_THROW(none.start(static_cast<std::size_t>(-1)), std::invalid_argument);
   RoundRobinScheduler scheduler;
   scheduler.start(2);
   EXPECT_THROW(scheduler.start(2), std::logic_error);

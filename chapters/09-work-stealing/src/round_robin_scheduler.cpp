@@ -1,6 +1,7 @@
 #include "art/round_robin_scheduler.hpp"
 
 #include <stdexcept>
+#include <string>
 #include <thread>  // the students' first version of next_task yields
 
 #include "art/trace.hpp"
@@ -13,6 +14,11 @@ void RoundRobinScheduler::start(std::size_t workers) {
         "RoundRobinScheduler::start called twice: a scheduler serves one runtime");
   if (workers == 0)
     throw std::invalid_argument("RoundRobinScheduler::start needs at least one worker");
+  if (workers > kMaxWorkers)
+    throw std::invalid_argument(
+        "RoundRobinScheduler::start: asked for " + std::to_string(workers) +
+        " workers, at most " + std::to_string(kMaxWorkers) +
+        " are allowed (a negative count converted to size_t looks like this)");
   queues_ = std::make_unique<WorkerQueue[]>(workers);  // NOLINT(modernize-avoid-c-arrays)
   workers_ = workers;
 }

@@ -36,6 +36,10 @@ namespace art {
 // ANCHOR: round_robin
 class RoundRobinScheduler final : public Scheduler {
  public:
+  // More than any machine has cores: a larger count is a mistake, such as a
+  // negative number turned into a size_t.
+  static constexpr std::size_t kMaxWorkers = 4096;
+
   void start(std::size_t workers) override;
   bool schedule(TaskHeader* task) noexcept override;   // to the next worker in turn
   TaskHeader* next_task(std::size_t worker) override;  // from its own queue only
