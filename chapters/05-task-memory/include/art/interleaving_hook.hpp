@@ -5,12 +5,12 @@
 // then a store, say, instead of one compare-and-swap. That window is one
 // instruction wide, and no test hits it by starting threads and hoping.
 //
-// So in one build of this chapter, the library ch05-hooked that only the
-// interleaving tests link (tests/05-task-memory/interleaving_test.cpp), a
-// task's state is a HookedAtomic: before each operation on it, it calls the
-// hook that the calling thread has installed, if any. A test's hook stops
-// its thread there, lets another thread wake the task, and then lets the
-// first go on, at every step of a transition in turn. In every other build
+// So in one build of this chapter, the library chNN-hooked that only the
+// chapter's interleaving tests link (interleaving_test.cpp), a task's state
+// is a HookedAtomic: before each operation on it, it calls the hook that the
+// calling thread has installed, if any. A test's hook stops its thread
+// there, lets another thread wake the task, and then lets the first go on,
+// at every step of a transition in turn. In every other build
 // TaskStateAtomic is std::atomic and costs nothing. Chapter 09's schedule
 // explorer grows out of the same idea.
 #pragma once

@@ -66,11 +66,9 @@ class RoundRobinScheduler final : public Scheduler {
   // NOLINTNEXTLINE(modernize-avoid-c-arrays): sized at start(); a queue cannot move
   std::unique_ptr<WorkerQueue[]> queues_;
   std::size_t workers_ = 0;
-  // Relaxed: the counter only deals out turns. Each fetch_add returns a
-  // distinct number whatever the order, and nothing is published through
-  // it: the task itself reaches its worker through that queue's mutex. A
-  // line of its own: every schedule writes it, and the fields above are
-  // read by every next_task.
+  // The turns, shared by every thread that schedules (next_worker says
+  // which memory order it is used with, and why). A line of its own: every
+  // schedule writes it, and the fields above are read by every next_task.
   alignas(64) std::atomic<std::size_t> turn_{0};
 };
 // ANCHOR_END: round_robin
