@@ -1,176 +1,141 @@
-// Chapter 09 demo: one skewed workload on three schedulers.
+// Chapter 10 demo: tasks that compete for one resource, on work stealing and
+// on the hybrid scheduler.
 //
-//   ./ch09-demo                     runs it on all three, prints what each
-//                                   worker did
-//   ./ch09-demo shared              only on chapter 07's shared queue
-//   ./ch09-demo round-robin         only on chapter 08's round robin
-//   ./ch09-demo work-stealing       only on work stealing
-//   ART_TRACE=run.json ./ch09-demo work-stealing
-//                                   writes a trace of the run (see chapter 07)
+//   ./ch10-demo                   both schedulers, on 1 and on 2 workers
+//   ./ch10-demo work-stealing     only chapter 09's work stealing
+//   ./ch10-demo hybrid            only the hybrid scheduler
+//   ART_TRACE=run.json ./ch10-demo hybrid
+//                                 writes a trace of the run (see chapter 07)
 //
-// A dispatcher task spawns 200 requests in a row, from a worker; every tenth
-// is a report that keeps a worker busy for 20 ms, the others take 0.2 ms.
-// The shared queue lets whichever worker is free take the next request.
-// Round robin deals them out in turn, and with two workers all the reports
-// land on one worker while the other runs out of work and sleeps. Work
-// stealing puts them all in the dispatcher's worker's own deque, and the
-// other worker, woken, steals half of what it finds there, again and again.
+// A task spawns 64 contenders and joins them. Each contender must hold one
+// shared resource 20 times. It tries to take it; if someone else holds it,
+// it counts a loss and yields; once it has it, it keeps it across one more
+// yield (as a task holds a lock across an await), gives it back, and yields
+// once more (other work) before its next round.
+//
+// Work stealing runs a worker's newest task first: a holder that yields is
+// the newest entry and runs again at once, gives the resource back, and
+// takes it again on its next round, while everyone else keeps losing. The
+// hybrid scheduler runs a batch of tasks at a time, the ones that lost most
+// often first. The demo prints how the losses and the finishing times are
+// spread over the 64 contenders.
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <cstdlib>
-#include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
-#include "art/round_robin_scheduler.hpp"
+#include "art/hybrid_scheduler.hpp"
 #include "art/runtime.hpp"
-#include "art/shared_queue_scheduler.hpp"
 #include "art/task.hpp"
 #include "art/work_stealing_scheduler.hpp"
+#include "art/yield_now.hpp"
 
-using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr int kRequests = 200;
-constexpr int kReportEvery = 10;
-constexpr auto kReport = 20ms;
-constexpr auto kShort = 200us;
+constexpr int kContenders = 64;
+constexpr int kRounds = 20;
 
-// What one worker thread did, gathered by the requests themselves.
-struct WorkerLog {
-  Clock::duration busy{};
-  int requests = 0;
-  int reports = 0;
-};
-
-class Logbook {
+// ANCHOR: resource
+// One holder at a time. Taking it is a compare-and-swap (acquire: the new
+// holder sees what the last one did); giving it back a release store.
+class Resource {
  public:
-  void record(Clock::duration busy, bool report) {
-    std::lock_guard lock(mutex_);
-    WorkerLog& log = by_thread_[std::this_thread::get_id()];
-    log.busy += busy;
-    ++log.requests;
-    log.reports += report ? 1 : 0;
+  bool try_take() {
+    bool free = false;
+    return held_.compare_exchange_strong(free, true, std::memory_order_acquire,
+                                         std::memory_order_relaxed);
   }
-  // The worker that ran the first request first: under round robin that is
-  // worker 0, whose turn the first request was.
-  std::vector<WorkerLog> workers(std::thread::id first) const {
-    std::lock_guard lock(mutex_);
-    std::vector<WorkerLog> logs;
-    if (auto it = by_thread_.find(first); it != by_thread_.end())
-      logs.push_back(it->second);
-    for (const auto& [thread, log] : by_thread_)
-      if (thread != first)
-        logs.push_back(log);
-    return logs;
-  }
+  void give_back() { held_.store(false, std::memory_order_release); }
 
  private:
-  mutable std::mutex mutex_;
-  std::map<std::thread::id, WorkerLog> by_thread_;
+  std::atomic<bool> held_{false};
+};
+// ANCHOR_END: resource
+
+struct Outcome {
+  int losses = 0;
+  Clock::duration finished{};  // since the start
 };
 
-// ANCHOR: request
-// One request: keeps its worker busy for `cost` (a poll that never waits),
-// then says which thread it ran on.
-struct Request {
-  using Output = std::thread::id;
-  Clock::duration cost;
-  bool report;
-  Logbook* logbook;
-  art::Poll<std::thread::id> poll(art::Context& /*cx*/) const {
-    const auto start = Clock::now();
-    while (Clock::now() - start < cost) {
+// ANCHOR: contender
+art::Task<Outcome> contender(Resource& resource, Clock::time_point start) {
+  Outcome outcome;
+  for (int round = 0; round < kRounds; ++round) {
+    while (!resource.try_take()) {
+      ++outcome.losses;
+      co_await art::yield_now();  // lost: let the holder run
     }
-    logbook->record(Clock::now() - start, report);
-    return std::this_thread::get_id();
+    co_await art::yield_now();  // held across an await
+    resource.give_back();
+    co_await art::yield_now();  // other work before it wants the resource again
   }
-};
-// ANCHOR_END: request
+  outcome.finished = Clock::now() - start;
+  co_return outcome;
+}
+// ANCHOR_END: contender
+
+art::Task<std::vector<Outcome>> contend() {
+  Resource resource;
+  const auto start = Clock::now();
+  std::vector<art::JoinHandle<Outcome>> handles;
+  handles.reserve(kContenders);
+  for (int i = 0; i < kContenders; ++i)
+    handles.push_back(art::spawn(contender(resource, start)));
+  std::vector<Outcome> outcomes;
+  for (auto& handle : handles)
+    outcomes.push_back(co_await handle);
+  co_return outcomes;
+}
+
+// The value below which `share` of the sorted values lie.
+template <class T>
+T percentile(std::vector<T> values, double share) {
+  std::sort(values.begin(), values.end());
+  const auto index = static_cast<std::size_t>(share * static_cast<double>(values.size() - 1));
+  return values[index];
+}
 
 double milliseconds(Clock::duration d) {
   return std::chrono::duration<double, std::milli>(d).count();
 }
 
-// Spawns the requests in a row, from a worker, and joins them all. Returns
-// the thread that ran the first.
-art::Task<std::thread::id> dispatch(Logbook* logbook) {
-  std::vector<art::JoinHandle<std::thread::id>> handles;
-  handles.reserve(kRequests);
-  for (int i = 0; i < kRequests; ++i) {
-    const bool report = i % kReportEvery == 0;
-    handles.push_back(art::spawn(Request{report ? kReport : kShort, report, logbook}));
+void run(const char* name, std::size_t workers, std::unique_ptr<art::Scheduler> scheduler) {
+  art::Runtime runtime(workers, std::move(scheduler));
+  const std::vector<Outcome> outcomes = runtime.block_on(contend());
+  std::vector<int> losses;
+  std::vector<double> finished;
+  for (const Outcome& o : outcomes) {
+    losses.push_back(o.losses);
+    finished.push_back(milliseconds(o.finished));
   }
-  std::thread::id first;
-  for (std::size_t i = 0; i < handles.size(); ++i) {
-    const std::thread::id ran_on = co_await handles[i];
-    if (i == 0)
-      first = ran_on;
-  }
-  co_return first;
-}
-
-// Runs the requests on a two-worker runtime over `scheduler` and prints what
-// each worker did. `steals`, if given, reads the scheduler's steal count.
-void run(const char* name, std::unique_ptr<art::Scheduler> scheduler,
-         const std::function<std::size_t()>& steals = {}) {
-  Logbook logbook;
-  art::Runtime runtime(2, std::move(scheduler));
-  const auto start = Clock::now();
-  const std::thread::id first = runtime.block_on(dispatch(&logbook));
-  const auto wall = Clock::now() - start;
-  std::printf("%s: all %d requests done in %.0f ms\n", name, kRequests,
-              milliseconds(wall));
-  const std::vector<WorkerLog> workers = logbook.workers(first);
-  for (std::size_t w = 0; w < workers.size(); ++w) {
-    const WorkerLog& log = workers[w];
-    std::printf("  worker %zu: %3d requests (%d reports), busy %4.0f ms, idle %4.0f ms\n",
-                w, log.requests, log.reports, milliseconds(log.busy),
-                milliseconds(wall - log.busy));
-  }
-  std::printf("  parks of both workers: %llu\n",
-              static_cast<unsigned long long>(runtime.metrics().parks));
-  if (steals)
-    std::printf("  requests stolen: %zu\n", steals());
+  std::printf("%-14s %zu worker%s  losses min %5d  median %5d  max %5d   "
+              "finished p50 %6.2f ms  p99 %6.2f ms\n",
+              name, workers, workers == 1 ? " " : "s", percentile(losses, 0.0),
+              percentile(losses, 0.5), percentile(losses, 1.0), percentile(finished, 0.5),
+              percentile(finished, 0.99));
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   const std::string only = argc > 1 ? argv[1] : "";
-  if (argc > 2 || (!only.empty() && only != "shared" && only != "round-robin" &&
-                   only != "work-stealing")) {
-    std::fprintf(stderr,
-                 "usage: %s [shared|round-robin|work-stealing]  (no argument: all)\n",
-                 argv[0]);
+  if (argc > 2 || (!only.empty() && only != "work-stealing" && only != "hybrid")) {
+    std::fprintf(stderr, "usage: %s [work-stealing|hybrid]  (no argument: both)\n", argv[0]);
     return 2;
   }
   std::setvbuf(stdout, nullptr, _IOLBF, 0);
-  std::printf(
-      "%d requests on 2 workers, spawned by a task; every %dth is a %lld ms report, the "
-      "others take %lld us\n",
-      kRequests, kReportEvery, static_cast<long long>(kReport.count()),
-      static_cast<long long>(kShort.count()));
-  if (only.empty() || only == "shared") {
-    std::printf("\n");
-    run("shared queue (chapter 07)", std::make_unique<art::SharedQueueScheduler>());
-  }
-  if (only.empty() || only == "round-robin") {
-    std::printf("\n");
-    run("round robin (chapter 08)", std::make_unique<art::RoundRobinScheduler>());
-  }
-  if (only.empty() || only == "work-stealing") {
-    std::printf("\n");
-    auto stealing = std::make_unique<art::WorkStealingScheduler>();
-    const art::WorkStealingScheduler& view = *stealing;  // the runtime keeps it alive
-    run("work stealing (chapter 09)", std::move(stealing),
-        [&view] { return view.steals(); });
+  std::printf("%d contenders, each holding one resource %d times; a loser yields\n\n",
+              kContenders, kRounds);
+  for (const std::size_t workers : {1U, 2U}) {
+    if (only.empty() || only == "work-stealing")
+      run("work stealing", workers, std::make_unique<art::WorkStealingScheduler>());
+    if (only.empty() || only == "hybrid")
+      run("hybrid", workers, std::make_unique<art::HybridScheduler>());
   }
   return 0;
 }
