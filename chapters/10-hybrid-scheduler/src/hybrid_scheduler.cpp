@@ -16,6 +16,9 @@ bool HybridScheduler::schedule(TaskHeader* task) noexcept {
   // and every wake of such a task ends here, as its spawn did. Only the
   // holder of the task's single queue entry may touch the count, and the
   // caller holds it now: once the entry is handed over, it no longer does.
+  // HINT 2: count before the hand-over, never after: the moment the entry
+  // is in a queue, another worker may take it, run the task, and queue it
+  // again, and two threads would write the same plain field.
   // STUB: return WorkStealingScheduler::schedule(task);  // every task stays at 0:
   // STUB:                                                // the hot queue is FIFO
   ++task->times_scheduled;
