@@ -142,7 +142,7 @@ TEST(Ex7_2_WakeByRef, APollEndingAtEveryStepOfAWakeLeavesExactlyOneEntry) {
 class CloseAfter {
  public:
   CloseAfter(Scheduler& scheduler, std::chrono::milliseconds limit)
-      : watchdog_([this, &scheduler, limit](std::stop_token stop) {
+      : watchdog_([this, &scheduler, limit](const std::stop_token& stop) {
           std::mutex mutex;
           std::condition_variable_any ended;
           std::unique_lock lock(mutex);
