@@ -19,19 +19,8 @@ namespace art {
 namespace {
 
 using namespace std::chrono_literals;
-
-// A bare task header: enough to be a queue entry.
-class Entry final : public TaskHeader {
- public:
-  Entry() : TaskHeader(nullptr, TaskId{1}) {}
-  bool poll_future(Context& /*cx*/) override { return true; }
-  void drop_future() noexcept override {}
-  void wake_joiner() override {}
-  void drop_output() noexcept override {}
-
- private:
-  void destroy() noexcept override {}
-};
+using testing::Entry;
+using testing::eventually;
 
 // Closes the scheduler when the scope ends, however it ends: a worker
 // still inside next_task (one that never parked, say) then returns, and
@@ -40,19 +29,6 @@ struct CloseAtScopeEnd {
   Scheduler& scheduler;
   ~CloseAtScopeEnd() { scheduler.close(); }
 };
-
-// Waits (yielding) until `done` says so; false if it did not within `limit`,
-// so that a scheduler that never parks fails instead of hanging the test.
-template <class Done>
-bool eventually(Done done, std::chrono::seconds limit = 5s) {
-  const auto give_up = std::chrono::steady_clock::now() + limit;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > give_up)
-      return false;
-    std::this_thread::yield();
-  }
-  return true;
-}
 
 double process_cpu_seconds() {
   timespec now{};

@@ -1,5 +1,6 @@
 // What the chapter 07 tests share: futures that make a runtime's behaviour
-// observable, a waker that counts, and the size of a stress run.
+// observable, a waker that counts, a bare queue entry, bounded waits, and
+// the size of a stress run.
 #pragma once
 
 #include <atomic>
@@ -11,6 +12,7 @@
 
 #include "art/context.hpp"
 #include "art/poll.hpp"
+#include "art/task_header.hpp"
 #include "art/waker.hpp"
 
 #if defined(__has_feature)
@@ -144,5 +146,31 @@ class MeetsInItsPoll {
   std::shared_ptr<std::atomic<int>> polls_;
   Lifetime lifetime_;
 };
+
+// A bare task header: enough to be a queue entry.
+class Entry final : public TaskHeader {
+ public:
+  Entry() : TaskHeader(nullptr, TaskId{1}) {}
+  bool poll_future(Context& /*cx*/) override { return true; }
+  void drop_future() noexcept override {}
+  void wake_joiner() override {}
+  void drop_output() noexcept override {}
+
+ private:
+  void destroy() noexcept override {}
+};
+
+// Waits (yielding) until `done` says so; false if it did not within `limit`,
+// so that a scheduler that never parks fails instead of hanging the test.
+template <class Done>
+bool eventually(Done done, std::chrono::seconds limit = std::chrono::seconds(5)) {
+  const auto give_up = std::chrono::steady_clock::now() + limit;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > give_up)
+      return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
 
 }  // namespace art::testing

@@ -36,6 +36,8 @@
 #include <atomic>
 #include <cstdint>
 
+#include "art/task_state_atomic.hpp"
+
 namespace art {
 
 // ANCHOR: snapshot
@@ -143,7 +145,7 @@ class TaskStateWord {
   template <class Next>
   Snapshot update(Next next, Snapshot* after = nullptr);
 
-  std::atomic<std::uint64_t> word_;
+  TaskStateAtomic<std::uint64_t> word_;  // std::atomic (see task_state_atomic.hpp)
 };
 
 // ANCHOR: update
