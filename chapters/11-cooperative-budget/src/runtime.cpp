@@ -7,7 +7,11 @@
 namespace art {
 
 Runtime::Runtime(std::size_t workers, std::unique_ptr<Scheduler> scheduler)
-    : core_(new RuntimeCore(workers, std::move(scheduler))) {
+    : Runtime(RuntimeOptions{workers, std::move(scheduler), Budget::kDefaultTokens}) {}
+
+Runtime::Runtime(RuntimeOptions options)
+    : core_(new RuntimeCore(options.workers, std::move(options.scheduler),
+                            options.budget)) {
   try {
     core_->start();
   } catch (...) {

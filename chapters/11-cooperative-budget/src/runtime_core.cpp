@@ -19,8 +19,34 @@ thread_local RuntimeCore* current_runtime = nullptr;
 
 RuntimeCore* RuntimeCore::current() { return current_runtime; }
 
-RuntimeCore::RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> scheduler)
+namespace {
+
+// A bucket of 0 would refuse every leaf for ever: its task would be woken
+// and polled again without end, and never finish. One of more than
+// Budget::kMaxTokens is most likely a mistake (-1 converted to a count), and
+// would no longer bound anything: at tens of nanoseconds a leaf, 65,536
+// ready leaves already hold a worker for a millisecond or more.
+std::uint32_t checked_budget(std::uint32_t tokens) {
+  if (tokens == 0)
+    throw std::invalid_argument(
+        "a runtime's budget must be at least 1 token: with 0, no leaf future could ever "
+        "answer Ready; to let one future run without a budget, wrap it in "
+        "art::unconstrained");
+  if (tokens > Budget::kMaxTokens)
+    throw std::invalid_argument("a runtime's budget of " + std::to_string(tokens) +
+                                " tokens is more than the most allowed, " +
+                                std::to_string(Budget::kMaxTokens) +
+                                ": a bucket that large no longer bounds a poll; use "
+                                "art::unconstrained to opt a future out instead");
+  return tokens;
+}
+
+}  // namespace
+
+RuntimeCore::RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> scheduler,
+                         std::uint32_t budget_tokens)
     : worker_count_(workers),
+      budget_tokens_(checked_budget(budget_tokens)),
       scheduler_(std::move(scheduler)),
       owned_(4 * workers),
       counters_(std::make_unique<WorkerCounters[]>(workers + 1)) {
@@ -89,7 +115,17 @@ void RuntimeCore::run_task(TaskHeader* task, WorkerCounters& counters) {
   bool finished = false;
   {
     const TaskHeader::LentWaker waker = task->lend_waker();
-    Context cx(waker.get());
+    // EXERCISE 11.4: every poll of a task starts with a full budget
+    // HINT: the budget bounds one poll of one task, so it belongs to the
+    // poll: made on the worker's own thread, as full as the runtime was
+    // told, and seen by every future the task polls, through the Context
+    // the poll lends it. Nothing else may touch it, and nothing of it is
+    // left for the next task.
+    // HINT 2: a Context made from the waker alone has no budget.
+    // STUB: Context cx(waker.get());  // no budget: every leaf is unconstrained
+    Budget budget(budget_tokens_);
+    Context cx(waker.get(), budget);
+    // END EXERCISE
     finished = task->poll_future(cx);
   }
   trace::poll_end(task->id().value);

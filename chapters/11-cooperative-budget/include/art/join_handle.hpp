@@ -8,6 +8,10 @@
 // it leaves is handed to the completing worker through the JOIN_WAKER
 // protocol (task_cell.hpp), so joiner and completer never race on it.
 //
+// A join is a leaf of the cooperative budget (budget.hpp): a poll that
+// finds the result spends a token, and one that finds none left answers
+// Pending, with the result left where it is for the next poll.
+//
 // Dropping the handle detaches the task, which runs to the end unobserved;
 // abort() cancels it: a worker destroys its future the next time it would
 // run it, or right after the poll that is running now. The handle can be
@@ -18,6 +22,7 @@
 #include <stdexcept>
 #include <utility>
 
+#include "art/budget.hpp"
 #include "art/context.hpp"
 #include "art/poll.hpp"
 #include "art/task_cell.hpp"
@@ -56,8 +61,12 @@ class [[nodiscard]] JoinHandle {
   Poll<T> poll(Context& cx) {
     if (task_ == nullptr)
       throw std::logic_error("JoinHandle polled after it returned Ready");
+    TokenGuard token = take_token(cx);
+    if (!token)
+      return pending;  // the budget is spent: the result waits for the next poll
     if (!task_->ready_or_register(cx.waker()))
       return pending;
+    token.made_progress();  // Ready from here on, also when it rethrows
     TaskOutput<T>* task = std::exchange(task_, nullptr);
     struct Release {  // the handle's reference goes however take_output ends
       TaskOutput<T>* task;

@@ -17,15 +17,22 @@
 //                 every joiner (also in ~Runtime); refused on a worker
 //
 // Inside a task, art::spawn(f) spawns onto the runtime running it.
+//
+// From chapter 11 every poll of a task gets a cooperative budget (budget.hpp)
+// of 128 tokens; RuntimeOptions sets another size:
+//
+//     art::Runtime runtime(art::RuntimeOptions{.workers = 1, .budget = 32});
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <stdexcept>
 #include <type_traits>
 #include <utility>
 
 #include "art/block_on.hpp"
+#include "art/budget.hpp"
 #include "art/future.hpp"
 #include "art/join_handle.hpp"
 #include "art/runtime_core.hpp"
@@ -68,11 +75,21 @@ class Spawner {
 };
 // ANCHOR_END: spawner
 
+// ANCHOR: runtime_options
+struct RuntimeOptions {
+  std::size_t workers = 2;
+  std::unique_ptr<Scheduler> scheduler = std::make_unique<HybridScheduler>();
+  // Tokens per poll of a task, 1 to Budget::kMaxTokens; others are refused.
+  std::uint32_t budget = Budget::kDefaultTokens;
+};
+// ANCHOR_END: runtime_options
+
 // ANCHOR: runtime
 class Runtime {
  public:
   explicit Runtime(std::size_t workers = 2, std::unique_ptr<Scheduler> scheduler =
                                                 std::make_unique<HybridScheduler>());
+  explicit Runtime(RuntimeOptions options);
   ~Runtime();  // shutdown(); reports (never throws) a failure
   Runtime(const Runtime&) = delete;
   Runtime& operator=(const Runtime&) = delete;
@@ -88,6 +105,7 @@ class Runtime {
   void shutdown() { core_->shutdown(); }
 
   std::size_t workers() const { return core_->workers(); }
+  std::uint32_t budget_tokens() const { return core_->budget_tokens(); }
   std::size_t live_tasks() const { return core_->live_tasks(); }
   RuntimeMetrics metrics() const { return core_->metrics(); }
 

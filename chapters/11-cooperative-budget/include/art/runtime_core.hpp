@@ -6,7 +6,9 @@
 //     while (task = scheduler.next_task(me))     parks inside when idle
 //       run_task(task)                            one poll, then one transition
 //
-// and run_task is where the state word's transitions meet the scheduler:
+// and run_task is where the state word's transitions meet the scheduler,
+// and where each poll gets a full bucket of the cooperative budget
+// (budget.hpp), `budget_tokens` of them, on the worker's own stack:
 //
 //     to_running ──run──▶ poll ──Ready──▶ complete: joiner woken, list left
 //         │                 └──Pending──▶ to_idle ──idle────▶ drop the entry
@@ -30,6 +32,7 @@
 #include <thread>
 #include <vector>
 
+#include "art/budget.hpp"
 #include "art/owned_tasks.hpp"
 #include "art/runtime_metrics.hpp"
 #include "art/scheduler.hpp"
@@ -49,7 +52,9 @@ class RuntimeCore {
   // The runtime this thread is a worker of, or nullptr.
   static RuntimeCore* current();
 
-  RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> scheduler);
+  // Refuses no worker, no scheduler, and a budget outside 1..Budget::kMaxTokens.
+  RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> scheduler,
+              std::uint32_t budget_tokens = Budget::kDefaultTokens);
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
   void start();  // launches the workers
@@ -66,6 +71,7 @@ class RuntimeCore {
   void task_freed() { release(); }
 
   std::size_t workers() const { return worker_count_; }
+  std::uint32_t budget_tokens() const { return budget_tokens_; }
   std::size_t live_tasks() const { return owned_.size(); }
   RuntimeMetrics metrics() const;
 
@@ -81,6 +87,7 @@ class RuntimeCore {
   static void flush_trace() noexcept;
 
   const std::size_t worker_count_;
+  const std::uint32_t budget_tokens_;  // every poll starts with this many
   std::unique_ptr<Scheduler> scheduler_;
   OwnedTasks owned_;
   std::unique_ptr<WorkerCounters[]> counters_;  // one per worker, and one for shutdown

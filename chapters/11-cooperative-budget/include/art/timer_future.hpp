@@ -11,6 +11,10 @@
 // and only the waker from the latest poll is sure to reach whoever polls it
 // now. Keeping the first one is a classic bug: the wake goes to the wrong
 // place, and the future is never polled again.
+//
+// From chapter 11 on it is a leaf that spends the poll's budget: a timer
+// that is already due (a zero delay, a loop that is behind its schedule)
+// would otherwise answer Ready for ever without giving its worker back.
 #pragma once
 
 #include <memory>

@@ -5,9 +5,11 @@
 // art::yield_now()` is the polite pause. Its first poll wakes its own task
 // and answers Pending; since the task is running, the wake only marks it
 // notified, and the executor puts it at the back of the run queue after the
-// poll. The second poll answers Ready.
+// poll. The second poll answers Ready, and, like every leaf from chapter 11
+// on, spends a token of the poll's budget to do so (budget.hpp).
 #pragma once
 
+#include "art/budget.hpp"
 #include "art/context.hpp"
 #include "art/poll.hpp"
 
@@ -19,8 +21,13 @@ class YieldNow {
   using Output = void;
 
   Poll<void> poll(Context& cx) {
-    if (yielded_)
+    if (yielded_) {
+      TokenGuard token = take_token(cx);
+      if (!token)
+        return pending;  // the budget woke the task: it yields once more
+      token.made_progress();
       return ready;
+    }
     yielded_ = true;
     cx.waker().wake_by_ref();
     return pending;

@@ -1,0 +1,45 @@
+#include "art/budget.hpp"
+
+namespace art {
+
+// ANCHOR: take_token
+TokenGuard take_token(Context& cx) {
+  // EXERCISE 11.1: take a token from the poll's budget, or wake the task and refuse
+  // HINT: a Context without a budget is unconstrained: the leaf always
+  // proceeds and nothing is taken. With one, a leaf proceeds only on a token
+  // it took; when none is left it must answer Pending, and a task that
+  // answers Pending is polled again only if somebody wakes it.
+  // HINT 2: the guard remembers which budget the token came from, so that
+  // it can give it back; a refusal took nothing and gives nothing back.
+  // HINT 3: three outcomes: unconstrained, granted from the budget, and
+  // refused. Only a refusal wakes, and by reference: the waker is the
+  // poll's, lent to you, not yours to consume.
+  Budget* budget = cx.budget();
+  if (budget == nullptr)
+    return TokenGuard(nullptr, true);
+  if (budget->try_spend())
+    return TokenGuard(budget, true);
+  cx.waker().wake_by_ref();  // queued again behind the others, with a new bucket
+  return TokenGuard(nullptr, false);
+  // END EXERCISE
+}
+// ANCHOR_END: take_token
+
+// ANCHOR: token_guard_end
+TokenGuard::~TokenGuard() {
+  // EXERCISE 11.2: a token taken by a poll that answers Pending goes back
+  // HINT: a leaf spends a token only for a poll that answers Ready. The
+  // guard knows whether a token was taken, and from which budget, and
+  // whether the leaf said it made progress; a leaf that waits, or throws,
+  // must cost its task nothing.
+  // HINT 2: refusals and unconstrained grants hold no budget here.
+  // STUB: [[maybe_unused]] static const bool said =
+  // STUB:     art::todo_report("exercise 11.2: a token taken by a poll that answers "
+  // STUB:                      "Pending goes back");
+  if (budget_ != nullptr && !progress_)
+    budget_->give_back();
+  // END EXERCISE
+}
+// ANCHOR_END: token_guard_end
+
+}  // namespace art
