@@ -115,7 +115,7 @@ TEST(Ex11_1_TakeToken, EachReadyLeafSpendsOneTokenUntilTheBucketIsEmpty) {
   EXPECT_EQ(*rx.recv().poll(next_cx).value(), 5);
 }
 
-TEST(Ex11_1_TakeToken, WithoutABudgetALeafAlwaysProceeds) {
+TEST(TakeToken, WithoutABudgetALeafAlwaysProceeds) {
   auto [tx, rx] = filled_channel(1000);
   CountingWaker counter;
   const Waker waker = counter.waker();

@@ -1,6 +1,7 @@
 // The channel: order, many senders on many threads, the end of the stream
-// when the last sender goes, a send that races the receive's wait (forced
-// with latches, by hand and inside a running task), and nothing left behind.
+// when the last sender goes, a send after the receive waits (by hand, and
+// inside the running task's poll, forced with a latch), and nothing left
+// behind.
 #include "art/channel.hpp"
 
 #include <atomic>
@@ -85,60 +86,67 @@ TEST(Channel, TheLastSenderToGoEndsTheStreamAfterWhatWasSent) {
   EXPECT_FALSE(rx.recv().poll(cx).value().has_value()) << "the end stays the end";
 }
 
-TEST(Channel, ASendRacingTheReceivesWaitWakesIt) {
-  // The receive waits on one thread; only then does another thread send.
+TEST(Channel, ASendFromAnotherThreadWakesTheWaitingReceive) {
+  // The receive waits on this thread; only then does another thread send.
   // The wake must reach the waker the receive left, exactly once.
   auto [tx, rx] = channel<int>();
   CountingWaker counter;
-  std::latch waiting(1);
-  std::jthread sender([&, sender = std::move(tx)]() mutable {
-    waiting.wait();
-    sender.send(42);
-  });
   const Waker waker = counter.waker();
   Context cx(waker);
   Receiver<int>::Recv recv = rx.recv();
   ASSERT_TRUE(recv.poll(cx).is_pending());
-  waiting.count_down();
-  sender.join();
+  std::jthread([sender = std::move(tx)]() mutable { sender.send(42); }).join();
   EXPECT_EQ(counter.wakes(), 1);
   EXPECT_EQ(*recv.poll(cx).value(), 42);
 }
 
-// Polled on a worker: its receive waits, then, still inside the same poll,
-// it lets the test send and waits until it has; then it answers Pending.
-// The send's wake finds the task RUNNING: it must be polled again.
+// Where a send meets a receive inside a poll: the poll's receive waits,
+// then, still inside the same poll, the test sends; only then does the
+// poll answer Pending.
+struct SendInsidePoll {
+  std::atomic<bool> receive_waits{false};
+  std::latch sent{1};
+  std::atomic<bool> released{false};
+  void release() {  // idempotent
+    if (!released.exchange(true))
+      sent.count_down();
+  }
+};
+
+// The send's wake finds the task RUNNING: the task must be polled again.
 class ReceivesAfterARacingSend {
  public:
   using Output = int;
-  ReceivesAfterARacingSend(Receiver<int>& rx, std::shared_ptr<Rendezvous> meet)
+  ReceivesAfterARacingSend(Receiver<int>& rx, std::shared_ptr<SendInsidePoll> meet)
       : rx_(&rx), meet_(std::move(meet)) {}
   Poll<int> poll(Context& cx) {
     Poll<std::optional<int>> got = rx_->recv().poll(cx);
     if (got.is_ready())
       return std::move(got).value().value_or(-1);
-    if (first_) {
-      first_ = false;
-      meet_->in_poll();
-    }
+    if (!meet_->receive_waits.exchange(true))
+      meet_->sent.wait();
     return pending;
   }
 
  private:
   Receiver<int>* rx_;
-  std::shared_ptr<Rendezvous> meet_;
-  bool first_ = true;
+  std::shared_ptr<SendInsidePoll> meet_;
 };
 
 TEST(Channel, ASendWhileTheReceivingTaskIsRunningIsNotLost) {
   auto [tx, rx] = channel<int>();
-  auto meet = std::make_shared<Rendezvous>();
+  auto meet = std::make_shared<SendInsidePoll>();
   Runtime runtime(1);
-  LetThePollGoOnAtScopeEnd let_go{*meet};
+  struct ReleaseAtScopeEnd {  // a failed assertion must not leave the worker waiting
+    SendInsidePoll& meet;
+    ~ReleaseAtScopeEnd() { meet.release(); }
+  } release{*meet};
   JoinHandle<int> receiving = runtime.spawn(ReceivesAfterARacingSend(rx, meet));
-  meet->wait_until_polled();
+  ASSERT_TRUE(testing::eventually([&] {
+    return meet->receive_waits.load() || receiving.is_finished();  // finished: it threw
+  }));
   tx.send(5);
-  meet->let_the_poll_go_on();
+  meet->release();
   EXPECT_EQ(block_on(receiving), 5);
 }
 

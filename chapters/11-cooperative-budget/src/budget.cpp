@@ -4,19 +4,17 @@ namespace art {
 
 // ANCHOR: take_token
 TokenGuard take_token(Context& cx) {
-  // EXERCISE 11.1: take a token from the poll's budget, or wake the task and refuse
-  // HINT: a Context without a budget is unconstrained: the leaf always
-  // proceeds and nothing is taken. With one, a leaf proceeds only on a token
-  // it took; when none is left it must answer Pending, and a task that
-  // answers Pending is polled again only if somebody wakes it.
-  // HINT 2: the guard remembers which budget the token came from, so that
-  // it can give it back; a refusal took nothing and gives nothing back.
-  // HINT 3: three outcomes: unconstrained, granted from the budget, and
-  // refused. Only a refusal wakes, and by reference: the waker is the
-  // poll's, lent to you, not yours to consume.
   Budget* budget = cx.budget();
   if (budget == nullptr)
-    return TokenGuard(nullptr, true);
+    return TokenGuard(nullptr, true);  // unconstrained: nothing to take or give back
+  // EXERCISE 11.1: take a token from the poll's budget, or wake the task and refuse
+  // HINT: a leaf proceeds only on a token it took; the guard must know the
+  // budget it came from to give it back. When none is left the leaf must
+  // answer Pending, and a task that answers Pending is polled again only if
+  // somebody wakes it.
+  // HINT 2: a refusal took nothing, so its guard gives nothing back.
+  // HINT 3: only a refusal wakes, and by reference: the waker is the
+  // poll's, lent to you, not yours to consume.
   if (budget->try_spend())
     return TokenGuard(budget, true);
   cx.waker().wake_by_ref();  // queued again behind the others, with a new bucket
