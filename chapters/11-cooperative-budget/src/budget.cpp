@@ -25,16 +25,18 @@ TokenGuard take_token(Context& cx) {
 
 // ANCHOR: token_guard_end
 TokenGuard::~TokenGuard() {
+  if (budget_ == nullptr)
+    return;  // unconstrained, or refused: no token was taken
   // EXERCISE 11.2: a token taken by a poll that answers Pending goes back
   // HINT: a leaf spends a token only for a poll that answers Ready. The
-  // guard knows whether a token was taken, and from which budget, and
-  // whether the leaf said it made progress; a leaf that waits, or throws,
-  // must cost its task nothing.
-  // HINT 2: refusals and unconstrained grants hold no budget here.
+  // guard holds a token it took, and knows whether the leaf said it made
+  // progress; a leaf that waits, or throws, must cost its task nothing.
+  // HINT 2: the guard is destroyed however the leaf's poll ends: a
+  // return of Ready, a return of Pending, an exception.
   // STUB: [[maybe_unused]] static const bool said =
   // STUB:     art::todo_report("exercise 11.2: a token taken by a poll that answers "
   // STUB:                      "Pending goes back");
-  if (budget_ != nullptr && !progress_)
+  if (!progress_)
     budget_->give_back();
   // END EXERCISE
 }
