@@ -39,7 +39,7 @@ TEST(HotOrder, TheMostOftenWokenComesOutFirst) {
   EXPECT_EQ(pop_all(hot), (std::vector<TaskHeader*>{&e[1], &e[3], &e[2], &e[0]}));
 }
 
-TEST(HotOrder, EqualPrioritiesComeOutInTheOrderTheyCameIn) {
+TEST(HotQueue, EqualPrioritiesComeOutInTheOrderTheyCameIn) {
   Hot hot;
   std::vector<Entry> e(6);
   for (Entry& entry : e)

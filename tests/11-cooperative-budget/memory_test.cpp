@@ -2,11 +2,15 @@
 // injector links tasks through the tasks themselves, so after warm-up a
 // spawn allocates nothing, on a worker or on any other thread.
 #include <cstdint>
+#include <fstream>
+#include <optional>
+#include <vector>
 #include <thread>
 
 #include <gtest/gtest.h>
 
 #include "art/allocation_counter.hpp"
+#include "art/frame_pool.hpp"
 #include "art/runtime.hpp"
 #include "art/task.hpp"
 #include "test_support.hpp"
@@ -75,6 +79,71 @@ TEST(HybridMemory, NoGlobalAllocationPerSpawnFromAnotherThreadAfterWarmUp) {
   for (int round = 0; round < 10; ++round)
     allocations += remote_round(rr.runtime, 1000);
   EXPECT_LE(allocations, kRareRefills) << "in 10,000 spawns from another thread";
+}
+
+// Resident memory in KiB, from /proc/self/statm (its second field, in pages).
+std::uint64_t resident_kib() {
+  std::ifstream statm("/proc/self/statm");
+  std::uint64_t size = 0;
+  std::uint64_t resident = 0;
+  statm >> size >> resident;
+  return resident * 4;  // 4 KiB pages
+}
+
+// A parent spawned from outside the runtime that spawns a child on its
+// worker and returns the child's output. Not a coroutine: the thread that
+// spawns it allocates only the task's own block.
+struct SpawnsAChild {
+  using Output = int;
+  std::optional<JoinHandle<int>> child;
+  Poll<int> poll(Context& cx) {
+    if (!child)
+      child.emplace(art::spawn(leaf(7)));
+    return child->poll(cx);
+  }
+};
+
+// A steady load over every path a block can take: a thread outside the
+// runtime spawns parents (blocks of its pool that workers release and send
+// home), each parent spawns a child on its worker (a worker's block, which
+// a thief may run and free on the other worker). Twenty rounds; after the
+// fifth, the producer's pool takes no more than one fresh block per worker
+// (its parents' handles hold a round's blocks until the round ends; only a
+// worker still releasing one when the next round begins can add one: the
+// bound chapter 07's Memory test argues), and resident memory stays flat.
+TEST(HybridMemory, ASteadyLoadFromEveryPathKeepsMemoryFlat) {
+  constexpr int kWorkers = 2;
+  HybridRuntime rr(kWorkers);
+  const int per_round = 4'000 / testing::kStressScale;
+  std::uint64_t fresh_warmed_up = 0;
+  std::uint64_t fresh_last = 0;
+  std::uint64_t resident_warmed_up = 0;
+  std::uint64_t resident_last = 0;
+  std::jthread producer([&] {
+    for (int round = 0; round < 20; ++round) {
+      std::vector<JoinHandle<int>> parents;
+      parents.reserve(per_round);
+      for (int i = 0; i < per_round; ++i)
+        parents.push_back(rr.runtime.spawn(SpawnsAChild{}));
+      for (auto& parent : parents)
+        EXPECT_EQ(join_by_polling(parent), 7);
+      parents.clear();
+      if (round == 4) {
+        fresh_warmed_up = FramePool::stats().fresh;
+        resident_warmed_up = resident_kib();
+      }
+      fresh_last = FramePool::stats().fresh;
+      resident_last = resident_kib();
+    }
+  });
+  producer.join();
+  EXPECT_LE(fresh_last, fresh_warmed_up + kWorkers)
+      << "the producer kept asking the allocator for task blocks";
+#ifndef ART_TEST_SANITIZED  // ASan keeps freed memory in quarantine on purpose
+  EXPECT_LT(resident_last, resident_warmed_up + 512)
+      << "resident memory grew from " << resident_warmed_up << " KiB to " << resident_last
+      << " KiB";
+#endif
 }
 
 }  // namespace
