@@ -15,6 +15,11 @@ wall-clock time over the CPU time, which shows a worker that sleeps while the ot
     python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
                                  [--clock={cpu,real}]
 
+If the directory also holds chapter 11's `starvation` program (bench/starvation.cpp), its
+figures follow as one more table: how late a task woken every millisecond runs beside a task
+that never waits, with and without the cooperative budget, at 1 and 2 workers
+(--starvation_seconds=S per case, 1.5 by default; 0 skips it).
+
 Any other --benchmark_* option is passed to every program as it is. A program that fails, or a
 workload that reports an error, is named in its cells, and the script then exits with status 1:
 a broken workload must never pass for a fast one.
@@ -646,6 +651,72 @@ def run_program(path: Path, options: list[str], clock: str = DEFAULT_CLOCK) -> P
     return result
 
 
+STARVATION = "starvation"
+STARVATION_CAPTION = (
+    "**A task that never waits, beside a task woken every millisecond** "
+    "(chapter 11, bench/starvation.cpp)"
+)
+STARVATION_NOTE = (
+    "The hog receives from a channel it keeps full, so it never waits of its own accord; the "
+    "probe sleeps 1 ms at a time and records how late each wake-up runs. *budget*: the hog as "
+    "it is, made to yield every 128 receives; *unconstrained*: its receives wrapped in "
+    "art::unconstrained, the runtime without a budget. Lateness in microseconds; "
+    "*wake-ups* is how many the probe had in the run."
+)
+
+
+def parse_starvation(text: str) -> list[dict]:
+    """The JSON lines of `starvation --json`, one per case; raises ValueError on anything else."""
+    rows = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        for key in ("workers", "hog", "samples", "p50_us", "p99_us", "max_us"):
+            if key not in row:
+                raise ValueError(f"a starvation row without {key}: {line}")
+        rows.append(row)
+    if not rows:
+        raise ValueError("no starvation rows")
+    return rows
+
+
+def starvation_table(rows: list[dict]) -> list[str]:
+    lines = [
+        STARVATION_CAPTION,
+        "",
+        "| workers | hog | wake-ups | p50 | p99 | max |",
+        "|---:|---|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        cells = [_number(float(row[key])) for key in ("p50_us", "p99_us", "max_us")]
+        lines.append(
+            f"| {row['workers']} | {row['hog']} | {row['samples']} | " + " | ".join(cells) + " |"
+        )
+    return [*lines, "", STARVATION_NOTE]
+
+
+def run_starvation(bench_dir: Path, seconds: float) -> tuple[list[str], bool]:
+    """The starvation section and whether it failed; nothing when it is not built or seconds is 0."""
+    path = bench_dir / STARVATION
+    if seconds <= 0 or not (path.is_file() and os.access(path, os.X_OK)):
+        return [], False
+    print(f"bench_table: running {STARVATION}", file=sys.stderr, flush=True)
+    try:
+        completed = subprocess.run(
+            [str(path), str(seconds), "--json"],
+            capture_output=True,
+            text=True,
+            timeout=PROGRAM_TIMEOUT_SECONDS,
+            check=False,
+        )
+        if completed.returncode != 0:
+            raise ValueError(f"exit status {completed.returncode}: {completed.stderr.strip()}")
+        return ["", *starvation_table(parse_starvation(completed.stdout))], False
+    except (OSError, ValueError, subprocess.TimeoutExpired) as error:
+        return ["", f"**{STARVATION} failed:** {error}"], True
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("directory", nargs="?", default="build/default/bench", type=Path)
@@ -656,6 +727,12 @@ def main(argv: list[str]) -> int:
         choices=CLOCK_NAMES,
         default=DEFAULT_CLOCK,
         help="the time the table reports (default: %(default)s; see CLOCK_NAMES)",
+    )
+    parser.add_argument(
+        "--starvation_seconds",
+        default=1.5,
+        type=float,
+        help="how long each case of the starvation experiment runs (0: skip it)",
     )
     args, passthrough = parser.parse_known_args(argv)
     unknown = [option for option in passthrough if not option.startswith("--benchmark_")]
@@ -683,10 +760,13 @@ def main(argv: list[str]) -> int:
         results.append(run_program(path, options, args.clock))
 
     report = format_table(results, machine_line(args.directory), args.clock)
+    starvation, starvation_failed = run_starvation(args.directory, args.starvation_seconds)
+    if starvation:
+        report += "\n".join(starvation) + "\n"
     print(report, end="")
     (args.directory / "results.md").write_text(report)
     print(f"bench_table: wrote {args.directory / 'results.md'}", file=sys.stderr)
-    return 1 if any(result.failed() for result in results) else 0
+    return 1 if starvation_failed or any(result.failed() for result in results) else 0
 
 
 if __name__ == "__main__":

@@ -23,7 +23,9 @@ from bench_table import (  # noqa: E402
     Strongest,
     format_table,
     parse_benchmark_json,
+    parse_starvation,
     ratio,
+    starvation_table,
     strongest_asio,
     work_stealing_targets,
 )
@@ -422,3 +424,35 @@ class WorkStealingTargetTests(unittest.TestCase):
         measurements = parse_benchmark_json(text)
         self.assertEqual(list(measurements), ["idle/workers:2"])
         self.assertEqual(measurements["idle/workers:2"].counters, {"core_share": 0.004})
+
+
+class StarvationTests(unittest.TestCase):
+    LINES = "\n".join(
+        json.dumps(row)
+        for row in (
+            {"workers": 1, "hog": "budget", "samples": 900, "p50_us": 120.4, "p99_us": 950.0,
+             "max_us": 4100.0, "receives": 10},
+            {"workers": 1, "hog": "unconstrained", "samples": 1, "p50_us": 1500000.0,
+             "p99_us": 1500000.0, "max_us": 1500000.0, "receives": 11},
+        )
+    )
+
+    def test_every_case_is_a_row_in_the_order_it_ran(self):
+        table = starvation_table(parse_starvation(self.LINES))
+        rows = [line for line in table if line.startswith("| 1 ")]
+        self.assertEqual(len(rows), 2)
+        self.assertIn("| budget | 900 | 120 | 950 | 4,100 |", rows[0])
+        self.assertIn("| unconstrained | 1 | 1,500,000 |", rows[1])
+
+    def test_the_note_says_what_each_case_is(self):
+        table = "\n".join(starvation_table(parse_starvation(self.LINES)))
+        self.assertIn("art::unconstrained", table)
+        self.assertIn("every 128 receives", table)
+
+    def test_anything_but_its_json_lines_is_refused(self):
+        with self.assertRaises(ValueError):
+            parse_starvation("")
+        with self.assertRaises(ValueError):
+            parse_starvation('{"workers": 1}')
+        with self.assertRaises(ValueError):
+            parse_starvation("workers hog samples")
