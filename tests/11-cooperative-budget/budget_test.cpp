@@ -101,7 +101,7 @@ TEST(Ex11_1_TakeToken, EachReadyLeafSpendsOneTokenUntilTheBucketIsEmpty) {
   for (int expected = 1; expected <= 3; ++expected) {
     Poll<std::optional<int>> got = rx.recv().poll(cx);
     ASSERT_TRUE(got.is_ready());
-    EXPECT_EQ(*std::move(got).value(), expected);
+    EXPECT_EQ(*got.value(), expected);
     EXPECT_EQ(budget.remaining(), static_cast<std::uint32_t>(3 - expected));
   }
   EXPECT_EQ(counter.wakes(), 0);
@@ -350,12 +350,12 @@ class JoinsTwo {
       Poll<int> a = a_.poll(cx);
       if (a.is_pending())
         return pending;
-      a_value_ = std::move(a).value();
+      a_value_ = a.value();
     }
     Poll<int> b = b_.poll(cx);
     if (b.is_pending())
       return pending;
-    return *a_value_ + std::move(b).value();
+    return *a_value_ + b.value();
   }
 
  private:

@@ -24,9 +24,7 @@ namespace art {
 namespace {
 
 using testing::CountingWaker;
-using testing::LetThePollGoOnAtScopeEnd;
 using testing::Lifetime;
-using testing::Rendezvous;
 
 TEST(Channel, ValuesComeOutInTheOrderTheyWereSent) {
   auto [tx, rx] = channel<int>();
@@ -48,17 +46,18 @@ Task<std::vector<int>> receive_all(Receiver<int> rx, std::size_t expected) {
 
 TEST(Channel, EveryValueFromManySendersOnManyThreadsIsReceivedOnce) {
   constexpr int kThreads = 4;
-  const int per_thread = 20'000 / testing::kStressScale;
+  constexpr int kPerThread = 20'000 / testing::kStressScale;
   auto [tx, rx] = channel<int>();
   Runtime runtime(2);
   JoinHandle<std::vector<int>> receiving =
-      runtime.spawn(receive_all(std::move(rx), std::size_t{kThreads} * per_thread));
+      runtime.spawn(receive_all(std::move(rx), std::size_t{kThreads} * kPerThread));
   {
     std::vector<std::jthread> senders;
+    senders.reserve(kThreads);
     for (int t = 0; t < kThreads; ++t)
-      senders.emplace_back([sender = tx, t, per_thread]() mutable {
-        for (int i = 0; i < per_thread; ++i)
-          sender.send(t * per_thread + i);
+      senders.emplace_back([sender = tx, t]() mutable {
+        for (int i = 0; i < kPerThread; ++i)
+          sender.send(t * kPerThread + i);
       });
     tx.close();  // the threads' copies are the last ones
   }
@@ -82,7 +81,7 @@ TEST(Channel, TheLastSenderToGoEndsTheStreamAfterWhatWasSent) {
   EXPECT_EQ(counter.wakes(), 1) << "the waiting receive must learn of the end";
   Poll<std::optional<int>> end = rx.recv().poll(cx);
   ASSERT_TRUE(end.is_ready());
-  EXPECT_FALSE(std::move(end).value().has_value());
+  EXPECT_FALSE(end.value().has_value());
   EXPECT_FALSE(rx.recv().poll(cx).value().has_value()) << "the end stays the end";
 }
 
@@ -122,7 +121,7 @@ class ReceivesAfterARacingSend {
   Poll<int> poll(Context& cx) {
     Poll<std::optional<int>> got = rx_->recv().poll(cx);
     if (got.is_ready())
-      return std::move(got).value().value_or(-1);
+      return got.value().value_or(-1);
     if (!meet_->receive_waits.exchange(true))
       meet_->sent.wait();
     return pending;

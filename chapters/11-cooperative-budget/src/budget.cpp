@@ -6,7 +6,7 @@ namespace art {
 TokenGuard take_token(Context& cx) {
   Budget* budget = cx.budget();
   if (budget == nullptr)
-    return TokenGuard(nullptr, true);  // unconstrained: nothing to take or give back
+    return {nullptr, true};  // unconstrained: nothing to take or give back
   // EXERCISE 11.1: take a token from the poll's budget, or wake the task and refuse
   // HINT: a leaf proceeds only on a token it took; the guard must know the
   // budget it came from to give it back. When none is left the leaf must
@@ -16,9 +16,9 @@ TokenGuard take_token(Context& cx) {
   // HINT 3: only a refusal wakes, and by reference: the waker is the
   // poll's, lent to you, not yours to consume.
   if (budget->try_spend())
-    return TokenGuard(budget, true);
+    return {budget, true};
   cx.waker().wake_by_ref();  // queued again behind the others, with a new bucket
-  return TokenGuard(nullptr, false);
+  return {nullptr, false};
   // END EXERCISE
 }
 // ANCHOR_END: take_token

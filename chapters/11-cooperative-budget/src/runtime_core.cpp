@@ -122,9 +122,8 @@ void RuntimeCore::run_task(TaskHeader* task, WorkerCounters& counters) {
     // the poll lends it. Nothing else may touch it, and nothing of it is
     // left for the next task.
     // HINT 2: a Context made from the waker alone has no budget.
-    // STUB: [[maybe_unused]] static const bool said =
-    // STUB:     art::todo_report("exercise 11.4: every poll of a task starts with a full "
-    // STUB:                      "budget");
+    // STUB: [[maybe_unused]] static const bool said = art::todo_report(
+    // STUB:     "exercise 11.4: every poll of a task starts with a full budget");
     // STUB: Context cx(waker.get());  // no budget: every leaf is unconstrained
     Budget budget(budget_tokens_);
     Context cx(waker.get(), budget);
