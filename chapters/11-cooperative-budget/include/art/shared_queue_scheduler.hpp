@@ -17,10 +17,9 @@
 #pragma once
 
 #include <atomic>
-#include <condition_variable>
 #include <cstddef>
-#include <mutex>
 
+#include "art/interleaving_hook.hpp"
 #include "art/run_queue.hpp"
 #include "art/scheduler.hpp"
 
@@ -37,8 +36,9 @@ class SharedQueueScheduler final : public Scheduler {
   std::size_t parks() const override { return parks_.load(std::memory_order_relaxed); }
 
  private:
-  std::mutex mutex_;
-  std::condition_variable work_arrived_;
+  // std::mutex and std::condition_variable (see interleaving_hook.hpp)
+  SchedulerMutex mutex_;
+  SchedulerCondition work_arrived_;
   RunQueue queue_;            // guarded by mutex_, as are the next two
   std::size_t sleepers_ = 0;  // workers inside wait(): only then is notify worth its cost
   bool closed_ = false;
