@@ -208,6 +208,43 @@ TEST(Hybrid, AnEntryWokenMoreOftenOvertakesAnOlderNewcomer) {
   EXPECT_EQ(order, (std::vector<TaskHeader*>{&loser, &newcomer, &younger[0], &younger[1]}));
 }
 
+// A worker that always has work of its own (a yielder, queued again after
+// every take) still looks at the injector on its 61st tick: the hybrid
+// scheduler keeps chapter 09's guard for work from outside.
+TEST(HybridFairness, TheInjectorIsLookedAtOnTheSixtyFirstTickOfABusyWorker) {
+  HybridScheduler scheduler;
+  scheduler.start(1);
+  testing::CloseAfter watchdog(scheduler);
+  CloseOnExit close(scheduler);
+  Entry kick;
+  Entry from_outside;
+  Entry yielder;
+  std::latch own_work_queued(1);
+  std::latch injected(1);
+  int seen_at_tick = -1;
+  ASSERT_TRUE(scheduler.schedule(&kick));
+  std::jthread worker([&] {
+    ASSERT_EQ(scheduler.next_task(0), &kick);  // tick 1
+    ASSERT_TRUE(scheduler.schedule(&yielder));
+    own_work_queued.count_down();
+    injected.wait();
+    for (int tick = 2; tick < 1000 && seen_at_tick == -1; ++tick) {
+      TaskHeader* task = scheduler.next_task(0);
+      ASSERT_NE(task, nullptr) << "tick " << tick << ": nothing, and the watchdog closed";
+      if (task == &from_outside)
+        seen_at_tick = tick;
+      else
+        ASSERT_TRUE(scheduler.schedule(&yielder));  // the yielder, again
+    }
+  });
+  own_work_queued.wait();
+  ASSERT_TRUE(scheduler.schedule(&from_outside));
+  injected.count_down();
+  worker.join();
+  EXPECT_EQ(seen_at_tick, static_cast<int>(HybridScheduler::kFairnessInterval))
+      << "own work first, and the injector on the 61st tick";
+}
+
 // Shutdown finds the entries a worker holds in its hot queue.
 TEST(Hybrid, DrainReturnsTheHotQueuesEntriesToo) {
   HybridScheduler scheduler;

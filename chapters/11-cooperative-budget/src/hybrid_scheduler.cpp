@@ -59,6 +59,7 @@ void HybridScheduler::refill(std::size_t index) {
 }
 // ANCHOR_END: hybrid_refill
 
+// ANCHOR: hybrid_drain
 TaskHeader* HybridScheduler::drain() {
   // The workers have stopped: their hot queues are ours to empty too.
   for (std::size_t w = 0; hot_ != nullptr && w < worker_count(); ++w)
@@ -66,6 +67,7 @@ TaskHeader* HybridScheduler::drain() {
       return task;
   return WorkStealingScheduler::drain();
 }
+// ANCHOR_END: hybrid_drain
 
 std::size_t HybridScheduler::refills() const {
   std::size_t total = 0;

@@ -29,6 +29,7 @@
 namespace art {
 
 // ANCHOR: hot_queue
+// ANCHOR: hot_queue_public
 template <std::size_t Capacity>
 class HotQueue {
  public:
@@ -62,6 +63,7 @@ class HotQueue {
     sift_down(0);
     return first;
   }
+  // ANCHOR_END: hot_queue_public
 
  private:
   // ANCHOR: hot_queue_order
@@ -74,6 +76,7 @@ class HotQueue {
   }
   // ANCHOR_END: hot_queue_order
 
+  // ANCHOR: hot_queue_heap
   void sift_up(std::size_t i) {
     while (i > 0) {
       const std::size_t parent = (i - 1) / 2;
@@ -100,6 +103,7 @@ class HotQueue {
   std::array<Entry, kCapacity> entries_{};
   std::size_t size_ = 0;
   std::uint32_t next_arrival_ = 0;
+  // ANCHOR_END: hot_queue_heap
 };
 // ANCHOR_END: hot_queue
 
