@@ -30,6 +30,7 @@ namespace {
 
 constexpr std::uint32_t kTokens = art::Budget::kDefaultTokens;
 
+// ANCHOR: context_spend
 void through_the_context(benchmark::State& state) {
   const art::Waker waker = art::noop_waker();
   art::Budget budget(kTokens);
@@ -44,8 +45,10 @@ void through_the_context(benchmark::State& state) {
     benchmark::DoNotOptimize(budget);
   }
 }
+// ANCHOR_END: context_spend
 
 // The seed's slab: a counter per task slot, shared by every worker.
+// ANCHOR: slab
 std::array<std::atomic<std::uint32_t>, 4096> slab_budgets{};
 
 void global_atomic_slab(benchmark::State& state) {
@@ -62,6 +65,7 @@ void global_atomic_slab(benchmark::State& state) {
     benchmark::DoNotOptimize(mine);
   }
 }
+// ANCHOR_END: slab
 
 }  // namespace
 

@@ -83,6 +83,7 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[index];
 }
 
+// ANCHOR: run_case
 Result run_case(std::size_t workers, bool constrained,
                 std::chrono::duration<double> length) {
   auto shared = std::make_shared<Shared>();
@@ -103,6 +104,7 @@ Result run_case(std::size_t workers, bool constrained,
                 sorted.empty() ? 0 : sorted.back(),
                 received};
 }
+// ANCHOR_END: run_case
 
 }  // namespace
 
