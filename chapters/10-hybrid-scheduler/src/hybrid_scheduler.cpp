@@ -54,8 +54,7 @@ void HybridScheduler::refill(std::size_t index) {
   // HINT: thieves may take from the cold deque at any moment, the hot queue
   // is the owner's alone. Move the oldest entries, so that none waits in the
   // cold deque for ever behind newer ones, and leave the rest to thieves;
-  // move at least one when there is one. A lost race for an entry means a
-  // thief has it, not that the deque is empty.
+  // move at least one when there is one.
   // HINT 2: the priority to store is the count schedule() keeps on the
   // task; the owner may read it now, as it holds the entry.
   // HINT 3: the oldest entries are at the end thieves take from, and the
@@ -71,7 +70,7 @@ void HybridScheduler::refill(std::size_t index) {
     const Deque::Stolen oldest = me.deque.steal();
     if (oldest.item == nullptr) {
       if (oldest.contended)
-        continue;  // a thief took that one
+        continue;  // a thief won that one: the deque may still hold more
       break;       // thieves took the rest
     }
     hot.push(oldest.item, oldest.item->times_scheduled);
