@@ -48,7 +48,7 @@ void HybridScheduler::refill(std::size_t index) {
     const Deque::Stolen oldest = me.deque.steal();
     if (oldest.item == nullptr) {
       if (oldest.contended)
-        continue;  // a thief took that one
+        continue;  // a thief won that one: the deque may still hold more
       break;       // thieves took the rest
     }
     hot.push(oldest.item, oldest.item->times_scheduled);
