@@ -37,8 +37,8 @@ class HotQueue {
 
   struct Entry {
     TaskHeader* task;
-    std::uint32_t priority;  // higher runs first
-    std::uint32_t arrival;   // among equal priorities, lower runs first
+    std::uint32_t priority;  // the task's count when it came in
+    std::uint32_t arrival;   // the order it came in: 0, 1, 2...
   };
 
   bool empty() const { return size_ == 0; }
