@@ -30,14 +30,14 @@ TokenGuard take_token(Context& cx) {
 
 // ANCHOR: token_guard_end
 TokenGuard::~TokenGuard() {
-  if (budget_ == nullptr)
-    return;  // unconstrained, or refused: no token was taken
   // EXERCISE 11.1: the leaf's token protocol: only a Ready spends, no token refuses
   // HINT: the other half of the same protocol: what becomes of the token
-  // the guard holds when the leaf's poll ends, whichever way it ends.
+  // the guard may hold when the leaf's poll ends, whichever way it ends.
   // STUB: [[maybe_unused]] static const bool said = art::todo_report(
   // STUB:     "exercise 11.1: the leaf's token protocol: only a Ready spends, "
   // STUB:     "no token refuses");
+  if (budget_ == nullptr)
+    return;  // unconstrained, or refused: no token was taken
   // Only made_progress() keeps the token spent: a return of Pending, or
   // an exception unwinding through the leaf, gives it back.
   if (!progress_)
