@@ -17,12 +17,12 @@ TokenGuard take_token(Context& cx) {
   // use up.
   // HINT 3: the guard is destroyed however the leaf's poll ends (Ready,
   // Pending, an exception), and only one of those is progress.
-  // The budget answers whether a token was left; a refusal wakes by
-  // reference (the waker is the poll's) and hands out a guard with no
-  // budget, since it took nothing.
   if (budget->try_spend())
-    return {budget, true};
-  cx.waker().wake_by_ref();  // queued again behind the others, with a new bucket
+    return {budget, true};  // the guard holds the token: kept, or given back
+  // Refused: wake by reference (the waker is the poll's, lent), so that the
+  // task is queued again behind the others, with a new bucket; the guard
+  // holds no budget, since nothing was taken.
+  cx.waker().wake_by_ref();
   return {nullptr, false};
   // END EXERCISE
 }

@@ -42,9 +42,7 @@ class Unconstrained {
     // Context carries (the waker above all) must reach the inner future.
     // HINT 2: look at what budget() answers for a Context made outside any
     // worker's poll, and at what a Context can make of itself.
-    // A copy of the Context that lends no budget at all: it refers to the
-    // same waker, and the task's bucket is not touched.
-    Context free = cx.with_budget(nullptr);
+    Context free = cx.with_budget(nullptr);  // no budget at all; the same waker
     return inner_.poll(free);
     // END EXERCISE
   }
