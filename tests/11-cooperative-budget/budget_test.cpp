@@ -15,6 +15,7 @@
 
 #include <gtest/gtest.h>
 
+#include "art/block_on.hpp"
 #include "art/channel.hpp"
 #include "art/join_handle.hpp"
 #include "art/runtime.hpp"
@@ -119,7 +120,7 @@ TEST(TakeToken, WithoutABudgetALeafAlwaysProceeds) {
   auto [tx, rx] = filled_channel(1000);
   CountingWaker counter;
   const Waker waker = counter.waker();
-  Context cx(waker);  // as block_on's, or any poll outside a worker
+  Context cx(waker);  // as the free art::block_on's, or any poll outside a worker
   for (int i = 1; i <= 1000; ++i)
     ASSERT_EQ(*rx.recv().poll(cx).value(), i);
   EXPECT_EQ(counter.wakes(), 0);
@@ -146,7 +147,7 @@ TEST(Ex11_1_TakeToken, EveryLeafSpendsAndRefuses) {
   EXPECT_EQ(counter.wakes(), wakes + 3);
 }
 
-TEST(Ex11_2_GiveBack, ALeafThatWaitsGivesItsTokenBack) {
+TEST(Ex11_1_GiveBack, ALeafThatWaitsGivesItsTokenBack) {
   auto [tx, rx] = art::channel<int>();
   CountingWaker counter;
   const Waker waker = counter.waker();
@@ -163,7 +164,7 @@ TEST(Ex11_2_GiveBack, ALeafThatWaitsGivesItsTokenBack) {
   EXPECT_EQ(budget.remaining(), 2U) << "a Ready must keep its token spent";
 }
 
-TEST(Ex11_2_GiveBack, ALeafThatThrowsGivesItsTokenBack) {
+TEST(Ex11_1_GiveBack, ALeafThatThrowsGivesItsTokenBack) {
   const Waker waker = noop_waker();
   Budget budget(1);
   Context cx(waker, budget);
@@ -172,7 +173,7 @@ TEST(Ex11_2_GiveBack, ALeafThatThrowsGivesItsTokenBack) {
   EXPECT_EQ(budget.remaining(), 1U);
 }
 
-TEST(Ex11_3_Unconstrained, LeavesInsideSpendNothingAndAreNeverRefused) {
+TEST(Ex11_2_Unconstrained, LeavesInsideSpendNothingAndAreNeverRefused) {
   auto [tx, rx] = filled_channel(10);
   CountingWaker counter;
   const Waker waker = counter.waker();
@@ -184,7 +185,7 @@ TEST(Ex11_3_Unconstrained, LeavesInsideSpendNothingAndAreNeverRefused) {
   EXPECT_EQ(counter.wakes(), 0);
 }
 
-TEST(Ex11_3_Unconstrained, TheWakerStillReachesTheInnerFuture) {
+TEST(Ex11_2_Unconstrained, TheWakerStillReachesTheInnerFuture) {
   auto [tx, rx] = art::channel<int>();
   CountingWaker counter;
   const Waker waker = counter.waker();
@@ -197,7 +198,27 @@ TEST(Ex11_3_Unconstrained, TheWakerStillReachesTheInnerFuture) {
   EXPECT_EQ(*recv.poll(cx).value(), 7);
 }
 
-TEST(Ex11_3_Unconstrained, ATaskIsNeverForcedToYield) {
+// More ready receives in one poll than any budget may hold: a wrapper that
+// lent the inner future a copy of the task's bucket, or a bucket of its own
+// however large, would refuse one of them.
+TEST(Ex11_2_Unconstrained, NoCountOfTokensIsEnoughOnlyNoBudgetIs) {
+  constexpr int kMoreThanAnyBudget = static_cast<int>(Budget::kMaxTokens) + 1;
+  auto [tx, rx] = filled_channel(kMoreThanAnyBudget);
+  CountingWaker counter;
+  const Waker waker = counter.waker();
+  Budget budget(2);
+  Context cx(waker, budget);
+  std::vector<int> per_poll;
+  auto drain = unconstrained(CountsReceivesPerPoll(rx, kMoreThanAnyBudget, per_poll));
+  Poll<int> got = drain.poll(cx);
+  ASSERT_TRUE(got.is_ready()) << "a leaf inside unconstrained was refused after "
+                              << (per_poll.empty() ? 0 : per_poll.back()) << " receives";
+  EXPECT_EQ(got.value(), kMoreThanAnyBudget);
+  EXPECT_EQ(budget.remaining(), 2U) << "the task's own budget must come out untouched";
+  EXPECT_EQ(counter.wakes(), 0);
+}
+
+TEST(Ex11_2_Unconstrained, ATaskIsNeverForcedToYield) {
   auto [tx, rx] = filled_channel(100);
   std::vector<int> per_poll;
   {
@@ -209,7 +230,7 @@ TEST(Ex11_3_Unconstrained, ATaskIsNeverForcedToYield) {
 
 // --- on a runtime ------------------------------------------------------------
 
-TEST(Ex11_4_Refill, ATaskIsForcedToYieldAfterExactlyNReadyLeaves) {
+TEST(Ex11_3_Refill, ATaskIsForcedToYieldAfterExactlyNReadyLeaves) {
   auto [tx, rx] = filled_channel(10);
   std::vector<int> per_poll;
   {
@@ -243,7 +264,7 @@ class RecordsItsBucket {
   std::vector<long>* at_start_;
 };
 
-TEST(Ex11_4_Refill, EveryPollStartsWithAFullBucket) {
+TEST(Ex11_3_Refill, EveryPollStartsWithAFullBucket) {
   auto [tx, rx] = filled_channel(10);
   std::vector<long> at_start;
   {
@@ -251,6 +272,70 @@ TEST(Ex11_4_Refill, EveryPollStartsWithAFullBucket) {
     runtime.block_on(RecordsItsBucket(rx, at_start));
   }
   EXPECT_EQ(at_start, (std::vector<long>{4, 4, 4}));
+}
+
+// What one task saw of its poll's bucket: where it was, and how many tokens
+// were left once both tasks had spent three each at the same time.
+struct BucketSeen {
+  const Budget* where = nullptr;
+  long left = -1;
+};
+
+// Two of these run their first poll at the same time, one on each worker:
+// each records its bucket, waits for the other (a bounded wait, so that a
+// runtime that cannot run both at once fails instead of hanging), spends
+// three tokens on ready receives, waits again, and reads what is left. A
+// bucket shared by the workers shows as one address, and as six tokens
+// gone from each.
+class SpendsBesideAnother {
+ public:
+  using Output = BucketSeen;
+  SpendsBesideAnother(Receiver<int> rx, std::shared_ptr<std::atomic<int>> arrivals)
+      : rx_(std::move(rx)), arrivals_(std::move(arrivals)) {}
+  Poll<BucketSeen> poll(Context& cx) {
+    BucketSeen seen{cx.budget(), -1};
+    if (!meet(1))
+      return seen;
+    for (int i = 0; i < 3; ++i)
+      if (rx_.recv().poll(cx).is_pending())
+        return seen;
+    if (!meet(2))
+      return seen;
+    if (seen.where != nullptr)
+      seen.left = static_cast<long>(seen.where->remaining());
+    return seen;
+  }
+
+ private:
+  // The `round`th meeting of the two tasks. Sequentially consistent: the
+  // count is all the two polls share, and each must see the other's arrival.
+  bool meet(int round) {
+    arrivals_->fetch_add(1);
+    return eventually([&] { return arrivals_->load() >= 2 * round; });
+  }
+
+  Receiver<int> rx_;
+  std::shared_ptr<std::atomic<int>> arrivals_;
+};
+
+TEST(Ex11_3_Refill, TwoWorkersPollingAtOnceHaveABucketEach) {
+  constexpr std::uint32_t kTokens = 8;
+  auto [tx_a, rx_a] = filled_channel(3);
+  auto [tx_b, rx_b] = filled_channel(3);
+  auto arrivals = std::make_shared<std::atomic<int>>(0);
+  Runtime runtime = runtime_with_budget(kTokens, 2);
+  JoinHandle<BucketSeen> a =
+      runtime.spawn(SpendsBesideAnother(std::move(rx_a), arrivals));
+  JoinHandle<BucketSeen> b =
+      runtime.spawn(SpendsBesideAnother(std::move(rx_b), arrivals));
+  const BucketSeen seen_a = art::block_on(a);
+  const BucketSeen seen_b = art::block_on(b);
+  ASSERT_NE(seen_a.where, nullptr) << "the poll lent no budget";
+  ASSERT_NE(seen_b.where, nullptr) << "the poll lent no budget";
+  EXPECT_NE(seen_a.where, seen_b.where) << "two polls running at once shared one bucket";
+  constexpr long kLeft = static_cast<long>(kTokens) - 3;
+  EXPECT_EQ(seen_a.left, kLeft) << "another poll spent from this one's bucket";
+  EXPECT_EQ(seen_b.left, kLeft) << "another poll spent from this one's bucket";
 }
 
 // The hog receives from a channel it keeps full itself, so its receive is
@@ -286,7 +371,7 @@ long rounds_until_the_other_task_ran(std::uint32_t budget, bool opt_out) {
   return runtime.block_on(hog(opt_out));
 }
 
-TEST(Ex11_4_Refill, AHogNoLongerStarvesAnotherTaskOnOneWorker) {
+TEST(Ex11_3_Refill, AHogNoLongerStarvesAnotherTaskOnOneWorker) {
   // The other task waits in the worker's own queue: the hog's first forced
   // yield lets it run (after 17 rounds here), and the fairness guard would
   // within 61 polls anyway.

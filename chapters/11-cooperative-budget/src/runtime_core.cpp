@@ -115,16 +115,18 @@ void RuntimeCore::run_task(TaskHeader* task, WorkerCounters& counters) {
   bool finished = false;
   {
     const TaskHeader::LentWaker waker = task->lend_waker();
-    // EXERCISE 11.4: every poll of a task starts with a full budget
-    // HINT: the budget bounds one poll of one task, so it belongs to the
-    // poll: made on the worker's own thread, as full as the runtime was
-    // told, and seen by every future the task polls, through the Context
-    // the poll lends it. Nothing else may touch it, and nothing of it is
-    // left for the next task.
-    // HINT 2: a Context made from the waker alone has no budget.
+    // EXERCISE 11.3: every poll of a task starts with a full budget
+    // HINT: the budget bounds one poll of one task. Its invariant: each
+    // poll starts with as many tokens as the runtime was told, nothing of
+    // it is left for the next poll or shared with another worker's, and
+    // every future the task polls sees it.
+    // HINT 2: only the thread that runs the poll may touch it, and the
+    // futures reach nothing but what the poll lends them.
     // STUB: [[maybe_unused]] static const bool said = art::todo_report(
-    // STUB:     "exercise 11.4: every poll of a task starts with a full budget");
+    // STUB:     "exercise 11.3: every poll of a task starts with a full budget");
     // STUB: Context cx(waker.get());  // no budget: every leaf is unconstrained
+    // A bucket of this poll's own, on the worker's stack, lent through the
+    // Context beside the waker; it goes when the poll ends.
     Budget budget(budget_tokens_);
     Context cx(waker.get(), budget);
     // END EXERCISE

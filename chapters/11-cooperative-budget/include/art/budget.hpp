@@ -20,20 +20,19 @@
 // co_await) spend nothing: they only pass the poll's Context down, and with
 // it the bucket, to the leaves they are made of.
 //
-// Where the bucket lives. The worker that polls a task owns the bucket for
-// that poll, on its own stack; the Context it lends the task points at it
-// (cx.budget()), and every future the task polls gets that same Context.
-// Only the polling thread ever touches the bucket, so it is a plain count:
-// no atomic, no thread_local, no table indexed by task. The book measures
-// the alternative, a global slab of atomic counters indexed by task slot
-// (bench/budget_cost.cpp): each spend is then a read-modify-write on a line
-// that the neighbouring slots' workers write too.
+// Where the bucket lives. A bucket belongs to one poll of one task, and
+// only the thread running that poll ever touches it, so it is a plain
+// count: no atomic, no thread_local, no table indexed by task. Every future
+// the task polls reaches it through the poll's Context (cx.budget()). The
+// book measures the alternative, a global slab of atomic counters indexed
+// by task slot (bench/budget_cost.cpp): each spend is then a
+// read-modify-write on a line that the neighbouring slots' workers write
+// too.
 //
 // No budget at all means unconstrained: a Context made outside a worker's
-// poll (block_on on a caller's thread, a test polling by hand) has none, and
-// its leaves never run out, since nothing else would be queued behind them
-// there. unconstrained(f) (unconstrained.hpp) lends `f` such a Context on
-// purpose.
+// poll (a test polling by hand, the free art::block_on on a caller's
+// thread) has none, and its leaves never run out. unconstrained(f)
+// (unconstrained.hpp) opts a future out on purpose.
 //
 // The leaf's side is one call, take_token(cx), and its rule (the invariant):
 //
@@ -42,10 +41,9 @@
 //   (a receive takes nothing out of the queue, a join keeps its result).
 //   A token taken by a poll that then answers Pending goes back.
 //
-// The TokenGuard that take_token returns gives the token back when it is
-// destroyed, unless the leaf marked it made_progress() on the way to Ready.
-// So a leaf that waits costs nothing, and a leaf that throws gives its
-// token back too.
+// The rule must hold however the leaf's poll ends, a return or an
+// exception, and a leaf must not have to remember it on every path: the
+// TokenGuard that take_token returns is what keeps it.
 #pragma once
 
 #include <cstdint>

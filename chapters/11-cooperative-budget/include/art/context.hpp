@@ -29,7 +29,7 @@ class Context {
   const Waker& waker() const { return waker_; }
   // The tokens left for this poll, or nullptr: unconstrained.
   Budget* budget() const { return budget_; }
-  // The same Context with another budget (nullptr: none), all else kept.
+  // This Context with `budget` in its place; everything else is kept.
   Context with_budget(Budget* budget) const {
     Context copy(*this);
     copy.budget_ = budget;

@@ -7,8 +7,8 @@
 //       run_task(task)                            one poll, then one transition
 //
 // and run_task is where the state word's transitions meet the scheduler,
-// and where each poll gets a full bucket of the cooperative budget
-// (budget.hpp), `budget_tokens` of them, on the worker's own stack:
+// and where a task meets the cooperative budget (budget.hpp): every poll
+// starts with `budget_tokens`, and no poll sees another's tokens:
 //
 //     to_running ──run──▶ poll ──Ready──▶ complete: joiner woken, list left
 //         │                 └──Pending──▶ to_idle ──idle────▶ drop the entry

@@ -2,11 +2,12 @@
 //
 //     co_await art::unconstrained(rx.recv());   // never forced to yield
 //
-// unconstrained(f) is a future that polls `f` with the Context it was given,
-// minus the budget: every leaf inside `f` then proceeds without a token, and
-// spends none of the task's. Leaves polled beside it, outside the wrapper,
-// still spend as before. The waker, and anything else the Context carries,
-// passes through unchanged.
+// The contract of unconstrained(f): no leaf inside `f` is ever refused, and
+// none spends a token of the task's; leaves polled beside it, outside the
+// wrapper, spend as before. However many ready leaves `f` runs through in
+// one poll, the task's bucket comes out of it as it went in. Everything
+// else the poll lends (the waker above all) reaches `f` as it is: a leaf
+// inside that waits must still be woken.
 //
 // It is for code that yields on its own terms (a loop that must drain a
 // queue in one go, a benchmark of the budget's cost) and for showing what a
@@ -33,13 +34,15 @@ class Unconstrained {
   explicit Unconstrained(F inner) : inner_(std::move(inner)) {}
 
   Poll<Output> poll(Context& cx) {
-    // EXERCISE 11.3: poll the inner future with no budget, and nothing else changed
+    // EXERCISE 11.2: poll the inner future with no budget, and nothing else changed
     // HINT: the budget reaches a leaf only through the Context it is
-    // polled with, and a Context without one is unconstrained. Whatever
-    // else the Context carries (the waker above all) must reach the inner
-    // future as it is, and the task's own budget must come out untouched.
-    // HINT 2: the Context can make a copy of itself with another budget.
-    Context free = cx.with_budget(nullptr);
+    // polled with. "Unconstrained" is not "a lot of tokens" and not "some
+    // tokens of its own": no count, however large, lets every leaf through,
+    // and the task's own bucket must come out untouched. Whatever else the
+    // Context carries (the waker above all) must reach the inner future.
+    // HINT 2: look at what budget() answers for a Context made outside any
+    // worker's poll, and at what a Context can make of itself.
+    Context free = cx.with_budget(nullptr);  // no budget at all; the same waker
     return inner_.poll(free);
     // END EXERCISE
   }
