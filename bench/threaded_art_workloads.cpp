@@ -1,10 +1,11 @@
-// bench-ch07, bench-ch08, bench-ch09: tokio's four workloads and skewed (workloads.hpp) on a
+// bench-ch07 to bench-ch10: tokio's four workloads and skewed (workloads.hpp) on a
 // multi-threaded Runtime, at 1 and 2 workers, as coroutine tasks. bench-ch07 runs chapter
 // 07's Runtime with its SharedQueueScheduler; bench-ch08 runs chapter 08's with the
-// RoundRobinScheduler, bench-ch09 chapter 09's with the WorkStealingScheduler. The benchmark's
+// RoundRobinScheduler, bench-ch09 chapter 09's with the WorkStealingScheduler, bench-ch10
+// chapter 10's with the HybridScheduler (scheduler_under_test.hpp). The benchmark's
 // thread spawns with Runtime::spawn what tokio's block_on future spawns with tokio::spawn
 // (a spawn from outside the workers, in both), then waits on the Countdown of
-// threaded_peer.hpp, as tokio's waits on its "done" channel.
+// countdown.hpp, as tokio's waits on its "done" channel.
 //
 // Runtime::block_on is not used for the root: tokio's block_on polls its future on the
 // calling thread, so tokio's root may block that thread on recv(); art's block_on spawns
@@ -18,13 +19,12 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <thread>
+#include <time.h>
 #include <utility>
 
 #include <benchmark/benchmark.h>
-#include <time.h>
 
 #include "art/context.hpp"
 #include "art/poll.hpp"
@@ -32,22 +32,9 @@
 #include "art/task.hpp"
 #include "art/waker.hpp"
 #include "art/yield_now.hpp"
+#include "scheduler_under_test.hpp"
 #include "threaded_peer.hpp"
 #include "workloads.hpp"
-
-// The scheduler under test: chapter 07's shared queue (bench-ch07), chapter 08's
-// round robin (bench-ch08, ART_BENCH_ROUND_ROBIN) or chapter 09's work stealing
-// (bench-ch09, ART_BENCH_WORK_STEALING); set in CMakeLists.txt.
-#if defined(ART_BENCH_ROUND_ROBIN)
-#include "art/round_robin_scheduler.hpp"
-using BenchScheduler = art::RoundRobinScheduler;
-#elif defined(ART_BENCH_WORK_STEALING)
-#include "art/work_stealing_scheduler.hpp"
-using BenchScheduler = art::WorkStealingScheduler;
-#else
-#include "art/shared_queue_scheduler.hpp"
-using BenchScheduler = art::SharedQueueScheduler;
-#endif
 
 namespace bench = art::bench;
 
@@ -55,8 +42,7 @@ namespace {
 
 // The Runtime a benchmark runs on, at its worker count.
 art::Runtime make_runtime(const benchmark::State& state) {
-  const auto workers = static_cast<std::size_t>(bench::workers(state));
-  return art::Runtime(workers, std::make_unique<BenchScheduler>());
+  return bench::runtime_under_test(static_cast<std::size_t>(bench::workers(state)));
 }
 
 // A one-shot channel between two tasks that may run on different workers. Like the
@@ -318,7 +304,8 @@ void idle(benchmark::State& state) {
     const auto start = std::chrono::steady_clock::now();
     std::this_thread::sleep_for(200ms);
     used += process_cpu_seconds() - before;
-    slept += std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    slept +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   }
   state.counters["core_share"] = slept > 0 ? used / slept : 0;
 }

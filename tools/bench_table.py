@@ -9,8 +9,11 @@ wall-clock time) and its ratio to the fastest Asio form on that workload, whose 
 row. The multi-threaded programs (bench/threaded_peer.hpp: chapter 07's runtime on, and Asio's
 two multi-threaded forms) get a third table, with a row per workload and worker count, the
 same ratios, and each column's scaling from 1 to 2 workers; its skewed rows also give the
-wall-clock time over the CPU time, which shows a worker that sleeps while the other works. The report also goes to
-<directory>/results.md.
+wall-clock time over the CPU time, which shows a worker that sleeps while the other works.
+The contended workload's programs (contended-*, bench/contended.cpp: plain programs that print
+JSON, one per scheduler) get a table of their own: a row per scheduler and worker count, with the
+spread of losses per task and of completion times, and the hybrid scheduler's figures over
+work stealing's from the same run. The report also goes to <directory>/results.md.
 
     python3 tools/bench_table.py [DIRECTORY] [--benchmark_min_time=S] [--benchmark_repetitions=N]
                                  [--clock={cpu,real}]
@@ -106,6 +109,10 @@ THREADED_PEERS_NOTE = (
     "ch09: the same tasks on chapter 09's Runtime with its WorkStealingScheduler (a Chase-Lev "
     "deque per worker, an injector under a mutex for spawns from outside, idle workers steal "
     "half of a victim's deque and park under one atomic word); "
+    "ch10: the same tasks on chapter 10's Runtime with its HybridScheduler (chapter 09's work "
+    "stealing, but a worker runs its own tasks from a private heap, most often queued first, "
+    "refilled with the older half of its deque when it runs dry; thieves steal from the deque "
+    "only); "
     "asio-shared: posted handlers on one io_context run by every thread (default concurrency "
     "hint); "
     "asio-per-thread: one io_context per thread (concurrency hint 1), new work spread round "
@@ -135,7 +142,12 @@ THREADED_DIFFERENCES_NOTE = (
     "(each thread its own turns) and posts a continuation back to its own thread. Neither "
     "moves a queued task to a worker that runs dry; ch09 does: a worker whose deque runs dry "
     "steals half of the other's, and every spawn from the benchmark's thread goes through the "
-    "injector's mutex, as asio-shared's every post goes through its queue's."
+    "injector's mutex, as asio-shared's every post goes through its queue's. ch10 differs from "
+    "ch09 only in the order a worker runs its own tasks: ch09 pops its deque newest first, so a "
+    "task that yields or is woken runs again at once; ch10 runs a batch from its heap, each "
+    "task once, and a woken task waits for the rest of the batch; every refill takes the older "
+    "half of the deque one entry at a time, with a thief's compare-and-swap each, into a heap "
+    "ordered by a count that every schedule increments."
 )
 
 # How to read the skewed rows.
@@ -184,6 +196,46 @@ IDLE_SHARE_TARGET = 0.01
 
 # A stuck workload must end the run, not hang it.
 PROGRAM_TIMEOUT_SECONDS = 300
+
+# The contended workload (bench/contended.cpp): one program per scheduler, contended-<chapter>,
+# each printing JSON with, per worker count, the median over its runs of these figures.
+CONTENDED_PREFIX = "contended-"
+HYBRID = "ch10"
+LOSS_FIGURES = ("losses_min", "losses_median", "losses_max")
+LOSSES_TOTAL = "losses_total"
+COMPLETION_FIGURES = ("completion_p50_us", "completion_p99_us", "completion_max_us")
+CONTENDED_FIGURES = (*LOSS_FIGURES, LOSSES_TOTAL, *COMPLETION_FIGURES)
+
+CONTENDED_HEADER = (
+    "| scheduler, workers | losses: min | median | max | max ÷ median | all tasks "
+    "| finished: p50 | p99 | max |"
+)
+
+# How to read the contended table, and what each scheduler does with a yield.
+CONTENDED_NOTE = (
+    "Each task tries to take the resource (one compare-and-swap on a flag); a loser counts a "
+    "loss and yields, and tries again; a winner holds the resource across its yields, releases "
+    "it and yields once more before its next round (bench/contended.cpp). Losses: the fewest, "
+    "the median and the most that a task had, the most over the median (about 1: every task "
+    "lost about as often), and every task's added up: each loss is a poll that did nothing. "
+    "Finished: the wall-clock time from the root's first spawn until a task finished its last "
+    "round; p50 is the median task's, p99 the 99th of the 100 (the second slowest), max the "
+    "last one's. Each figure is its median over the runs, taken figure by figure. The "
+    f"{HYBRID} ÷ {WORK_STEALING} rows divide the hybrid scheduler's figure by work stealing's, "
+    "both from this run: below 1, hybrid's is smaller."
+)
+
+CONTENDED_SCHEDULERS_NOTE = (
+    "What each scheduler does with a yield (the task wakes itself and is queued again after "
+    "its poll): round robin (ch08) puts it at the back of the next worker's queue, in turn, and "
+    "each worker runs its queue first in, first out; work stealing (ch09) pushes it onto its "
+    "own worker's deque, which runs newest first, so a loser is polled again at once and loses "
+    "again until the fairness guard (every 61st tick) takes the deque's oldest task instead, "
+    "while a winner runs again at once too and releases the resource sooner; hybrid (ch10) "
+    "pushes it onto the same deque, but runs the worker's own tasks from a heap, most often "
+    "queued first, each once per refill, so every task waits for the rest of its batch, the "
+    "holder too."
+)
 
 
 @dataclass
@@ -293,6 +345,36 @@ def parse_benchmark_json(text: str, clock: str = DEFAULT_CLOCK) -> dict[str, Mea
             },
         )
     return measurements
+
+
+@dataclass
+class ContendedResult:
+    """One contended-* program: its figures by worker count, or why there are none."""
+
+    name: str
+    scheduler: str = ""
+    # tasks, rounds, hold_yields, runs: what every contended program says about its workload.
+    workload: dict[str, int] = field(default_factory=dict)
+    figures: dict[int, dict[str, float]] = field(default_factory=dict)
+    failure: str | None = None
+
+    def failed(self) -> bool:
+        return self.failure is not None
+
+
+def parse_contended_json(name: str, text: str) -> ContendedResult:
+    """Reads one contended program's JSON; raises ValueError or KeyError when it is not that."""
+    report = json.loads(text)
+    result = ContendedResult(name, scheduler=str(report["scheduler"]))
+    result.workload = {
+        key: int(report[key]) for key in ("tasks", "rounds", "hold_yields", "runs")
+    }
+    for entry in report["results"]:
+        median = entry["median"]
+        result.figures[int(entry["workers"])] = {
+            figure: float(median[figure]) for figure in CONTENDED_FIGURES
+        }
+    return result
 
 
 def is_asio(name: str) -> bool:
@@ -535,13 +617,104 @@ def work_stealing_targets(programs: list[ProgramResult]) -> list[str]:
     return lines
 
 
-def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAULT_CLOCK) -> str:
+def _count(value: float) -> str:
+    return f"{value:,.0f}"
+
+
+def _loss_spread(figures: dict[str, float]) -> float | None:
+    """The most losses of any task over the median task's; None when the median is 0."""
+    median = figures["losses_median"]
+    return figures["losses_max"] / median if median > 0 else None
+
+
+def _contended_cells(figures: dict[str, float]) -> list[str]:
+    spread = _loss_spread(figures)
+    return [
+        *(_count(figures[figure]) for figure in LOSS_FIGURES),
+        f"{spread:.2f}" if spread is not None else "–",
+        _count(figures[LOSSES_TOTAL]),
+        *(f"{_number(figures[figure])} µs" for figure in COMPLETION_FIGURES),
+    ]
+
+
+def _over(ours: float | None, theirs: float | None) -> str:
+    """ours ÷ theirs as ×N; – when either is missing or theirs is 0."""
+    if ours is None or not theirs:
+        return "–"
+    return f"×{ours / theirs:.2f}"
+
+
+def _hybrid_over_stealing(hybrid: dict[str, float], stealing: dict[str, float]) -> list[str]:
+    """The hybrid scheduler's figures over work stealing's, cell by cell."""
+    return [
+        *(_over(hybrid[figure], stealing[figure]) for figure in LOSS_FIGURES),
+        _over(_loss_spread(hybrid), _loss_spread(stealing)),
+        *(
+            _over(hybrid[figure], stealing[figure])
+            for figure in (LOSSES_TOTAL, *COMPLETION_FIGURES)
+        ),
+    ]
+
+
+def _contended_label(result: ContendedResult, workers: int) -> str:
+    name = f"{result.name} ({result.scheduler})" if result.scheduler else result.name
+    return f"{name}, {_worker_label(workers)}"
+
+
+def contended_table(results: list[ContendedResult]) -> list[str]:
+    """The contended workload's table: a row per scheduler and worker count, by worker count,
+    each group ending with the hybrid scheduler's figures over work stealing's."""
+    width = len(CONTENDED_HEADER.split("|")) - 3  # the cells after the row's name
+    lines = [CONTENDED_HEADER, "|---|" + "---:|" * width]
+    ordered = sorted(results, key=lambda result: result.name)
+    by_name = {result.name: result for result in ordered}
+    for workers in WORKER_COUNTS:
+        for result in ordered:
+            figures = result.figures.get(workers)
+            if figures is not None:
+                cells = _contended_cells(figures)
+            else:
+                cells = [f"failed: {result.failure}" if result.failure else "not measured"]
+                cells += ["–"] * (width - 1)
+            lines.append(f"| {_contended_label(result, workers)} | " + " | ".join(cells) + " |")
+        hybrid, stealing = (
+            by_name[name].figures.get(workers) if name in by_name else None
+            for name in (HYBRID, WORK_STEALING)
+        )
+        if hybrid is not None and stealing is not None:
+            cells = _hybrid_over_stealing(hybrid, stealing)
+            label = f"{HYBRID} ÷ {WORK_STEALING}, {_worker_label(workers)}"
+            lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def contended_caption(results: list[ContendedResult]) -> str:
+    """The line above the contended table: the workload, as the programs describe it."""
+    caption = f"**Contended workload ({HYBRID})**"
+    described = next((result.workload for result in results if result.workload), None)
+    if described is None:
+        return caption + ":"
+    holds = described["hold_yields"]
+    return (
+        f"{caption}: {described['tasks']} tasks compete for one resource, "
+        f"{described['rounds']} rounds each, holding it across {holds} "
+        f"{'yield' if holds == 1 else 'yields'}; the median of {described['runs']} runs:"
+    )
+
+
+def format_table(
+    programs: list[ProgramResult],
+    header: str,
+    clock: str = DEFAULT_CLOCK,
+    contended: list[ContendedResult] | None = None,
+) -> str:
     """The Markdown report: a header line, the tables, and how to read them.
 
     The single-thread programs get two tables rather than one, so that each stays narrow
     enough for the book's column; every ratio, in both, is to the strongest Asio form on that
     workload, named in each table's last column. The multi-threaded programs get the third,
-    whose ratios are to the strongest multi-threaded Asio form.
+    whose ratios are to the strongest multi-threaded Asio form, and the contended programs
+    the last, whose ratios are the hybrid scheduler's over work stealing's.
     """
     ordered = sorted(programs, key=lambda program: column_order(program.name))
     threaded = [p for p in ordered if is_threaded(p)]
@@ -591,9 +764,16 @@ def format_table(programs: list[ProgramResult], header: str, clock: str = DEFAUL
         targets = work_stealing_targets(threaded)
         if targets:
             lines += ["", *targets]
+    contended = contended or []
+    if contended:
+        lines += ["", contended_caption(contended), "", *contended_table(contended), ""]
+        lines += [CONTENDED_NOTE, "", CONTENDED_SCHEDULERS_NOTE]
     for program in ordered:
         if program.failure:
             lines.append(f"\n**{PREFIX}{program.name} failed:** {program.failure}")
+    for result in contended:
+        if result.failure:
+            lines.append(f"\n**{CONTENDED_PREFIX}{result.name} failed:** {result.failure}")
     return "\n".join(lines) + "\n"
 
 
@@ -618,36 +798,63 @@ def machine_line(bench_dir: Path) -> str:
     return f"**Machine:** {cpu}, {os.cpu_count()} cores, load {load:.2f}. **Build:** {build}."
 
 
-def find_programs(bench_dir: Path) -> list[Path]:
+def find_programs(bench_dir: Path, prefix: str = PREFIX) -> list[Path]:
     programs = [
         path
-        for path in bench_dir.glob(PREFIX + "*")
+        for path in bench_dir.glob(prefix + "*")
         if path.is_file() and os.access(path, os.X_OK)
     ]
-    return sorted(programs, key=lambda path: column_order(path.name[len(PREFIX) :]))
+    return sorted(programs, key=lambda path: column_order(path.name[len(prefix) :]))
+
+
+def _execute(command: list[str]) -> subprocess.CompletedProcess[str] | str:
+    """Runs a program to its end: what it printed and its exit status, or why it did not end."""
+    try:
+        return subprocess.run(
+            command, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        return f"timed out after {PROGRAM_TIMEOUT_SECONDS} s"
+    except OSError as error:
+        return str(error)
+
+
+def _failure(completed: subprocess.CompletedProcess[str], readable: bool) -> str | None:
+    """What went wrong with a program that ended: its exit status, or unreadable output, with
+    the last line it wrote to stderr."""
+    failure = None if readable else "no readable JSON output"
+    if completed.returncode != 0:
+        failure = f"exit status {completed.returncode}"
+    if failure and completed.stderr.strip():
+        failure += ": " + completed.stderr.strip().splitlines()[-1]
+    return failure
 
 
 def run_program(path: Path, options: list[str], clock: str = DEFAULT_CLOCK) -> ProgramResult:
     result = ProgramResult(path.name[len(PREFIX) :])
-    command = [str(path), "--benchmark_format=json", *options]
-    try:
-        completed = subprocess.run(
-            command, capture_output=True, text=True, timeout=PROGRAM_TIMEOUT_SECONDS, check=False
-        )
-    except subprocess.TimeoutExpired:
-        result.failure = f"timed out after {PROGRAM_TIMEOUT_SECONDS} s"
+    completed = _execute([str(path), "--benchmark_format=json", *options])
+    if isinstance(completed, str):
+        result.failure = completed
         return result
-    except OSError as error:
-        result.failure = str(error)
-        return result
+    readable = True
     try:
         result.measurements = parse_benchmark_json(completed.stdout, clock)
     except (ValueError, KeyError):
-        result.failure = "no readable JSON output"
-    if completed.returncode != 0:
-        result.failure = f"exit status {completed.returncode}"
-    if result.failure and completed.stderr.strip():
-        result.failure += ": " + completed.stderr.strip().splitlines()[-1]
+        readable = False
+    result.failure = _failure(completed, readable)
+    return result
+
+
+def run_contended(path: Path) -> ContendedResult:
+    name = path.name[len(CONTENDED_PREFIX) :]
+    completed = _execute([str(path)])
+    if isinstance(completed, str):
+        return ContendedResult(name, failure=completed)
+    try:
+        result = parse_contended_json(name, completed.stdout)
+    except (ValueError, KeyError, TypeError):
+        result = ContendedResult(name)
+    result.failure = _failure(completed, readable=bool(result.figures))
     return result
 
 
@@ -758,15 +965,20 @@ def main(argv: list[str]) -> int:
     for path in programs:
         print(f"bench_table: running {path.name}", file=sys.stderr, flush=True)
         results.append(run_program(path, options, args.clock))
+    contended = []
+    for path in find_programs(args.directory, CONTENDED_PREFIX):
+        print(f"bench_table: running {path.name}", file=sys.stderr, flush=True)
+        contended.append(run_contended(path))
 
-    report = format_table(results, machine_line(args.directory), args.clock)
+    report = format_table(results, machine_line(args.directory), args.clock, contended)
     starvation, starvation_failed = run_starvation(args.directory, args.starvation_seconds)
     if starvation:
         report += "\n".join(starvation) + "\n"
     print(report, end="")
     (args.directory / "results.md").write_text(report)
     print(f"bench_table: wrote {args.directory / 'results.md'}", file=sys.stderr)
-    return 1 if starvation_failed or any(result.failed() for result in results) else 0
+    failed = [*results, *contended]
+    return 1 if starvation_failed or any(result.failed() for result in failed) else 0
 
 
 if __name__ == "__main__":

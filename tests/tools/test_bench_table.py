@@ -2,7 +2,9 @@
 the ratios to it, errors, column order."""
 
 import json
+import os
 import sys
+import tempfile
 import unittest
 from pathlib import Path
 
@@ -11,6 +13,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tools"))
 from bench_table import (  # noqa: E402
     ART_CAPTION,
     ASIO_CAPTION,
+    CONTENDED_NOTE,
+    CONTENDED_SCHEDULERS_NOTE,
     DIFFERENCES_NOTE,
     PEERS_NOTE,
     SKEWED_NOTE,
@@ -18,13 +22,16 @@ from bench_table import (  # noqa: E402
     THREADED_DIFFERENCES_NOTE,
     THREADED_PEERS_NOTE,
     THREADED_SCALING_NOTE,
+    ContendedResult,
     Measurement,
     ProgramResult,
     Strongest,
     format_table,
     parse_benchmark_json,
+    parse_contended_json,
     parse_starvation,
     ratio,
+    run_contended,
     starvation_table,
     strongest_asio,
     work_stealing_targets,
@@ -276,6 +283,17 @@ class ThreadedTableTests(unittest.TestCase):
             ["ch07", "ch07-untraced", "ch08", "asio-shared", "asio-per-thread", "ratios to"],
         )
 
+    def test_the_hybrid_column_stands_beside_work_stealing(self):
+        names = ["asio-shared", "ch10", "ch08", "ch09", "ch07"]
+        table = self.table(*[threaded(name, yield_many_1=100.0) for name in names])
+        (body,) = tables(table)
+        self.assertEqual(
+            body["workload"], ["ch07", "ch08", "ch09", "ch10", "asio-shared", "ratios to"]
+        )
+        self.assertIn("ch10: the same tasks on chapter 10's Runtime with its HybridScheduler",
+                      THREADED_PEERS_NOTE)
+        self.assertIn("ch10 differs from ch09 only in the order", THREADED_DIFFERENCES_NOTE)
+
     def test_the_skewed_rows_give_the_wall_clock_over_the_cpu_time(self):
         def skewed(name, **wall_per_cpu):
             measurements = {
@@ -349,9 +367,6 @@ class ThreadedTableTests(unittest.TestCase):
         wall = self.table(shared, clock="real")
         self.assertIn(THREADED_SCALING_NOTE["real"], wall)
 
-
-if __name__ == "__main__":
-    unittest.main()
 
 
 class WorkStealingTargetTests(unittest.TestCase):
@@ -456,3 +471,151 @@ class StarvationTests(unittest.TestCase):
             parse_starvation('{"workers": 1}')
         with self.assertRaises(ValueError):
             parse_starvation("workers hog samples")
+
+
+def contended_json(scheduler, **by_workers):
+    """A contended program's output: figures by worker count (w1=..., w2=...), each a
+    (min, median, max, total, p50, p99, max) tuple of medians."""
+    names = ["losses_min", "losses_median", "losses_max", "losses_total",
+             "completion_p50_us", "completion_p99_us", "completion_max_us"]
+    results = []
+    for workers, values in by_workers.items():
+        median = dict(zip(names, values))
+        results.append({"workers": int(workers[1:]), "median": median, "runs": [median]})
+    return json.dumps({"scheduler": scheduler, "tasks": 100, "rounds": 20, "hold_yields": 1,
+                       "runs": 9, "results": results})
+
+
+ROUND_ROBIN_1 = (1881, 1930, 1980, 193050, 10916.2, 10990.0, 10990.2)
+STEALING_1 = (0, 976, 1952, 98820, 3043.3, 4145.8, 4146.0)
+HYBRID_1 = (1881, 1930, 1980, 193050, 12492.8, 12571.4, 12571.6)
+STEALING_2 = (10, 965, 4394, 107681, 4715.4, 6180.1, 6195.5)
+HYBRID_2 = (780, 1399, 2398, 140474, 8650.3, 9154.0, 9155.6)
+
+
+class ContendedTests(unittest.TestCase):
+    def results(self):
+        return [
+            parse_contended_json("ch10", contended_json("hybrid", w1=HYBRID_1, w2=HYBRID_2)),
+            parse_contended_json("ch08", contended_json("round robin", w1=ROUND_ROBIN_1)),
+            parse_contended_json("ch09", contended_json("work stealing", w1=STEALING_1,
+                                                        w2=STEALING_2)),
+        ]
+
+    def table(self, results, programs=()):
+        return format_table(list(programs), "**Machine:** test", contended=results)
+
+    def test_the_json_gives_the_medians_by_worker_count(self):
+        result = parse_contended_json("ch09", contended_json("work stealing", w1=STEALING_1,
+                                                             w2=STEALING_2))
+        self.assertEqual(result.scheduler, "work stealing")
+        self.assertEqual(result.workload, {"tasks": 100, "rounds": 20, "hold_yields": 1,
+                                           "runs": 9})
+        self.assertEqual(set(result.figures), {1, 2})
+        self.assertEqual(result.figures[2]["losses_max"], 4394.0)
+        self.assertEqual(result.figures[1]["completion_p99_us"], 4145.8)
+        self.assertFalse(result.failed())
+
+    def test_json_without_a_figure_is_not_read(self):
+        text = json.loads(contended_json("hybrid", w1=HYBRID_1))
+        del text["results"][0]["median"]["completion_p99_us"]
+        with self.assertRaises(KeyError):
+            parse_contended_json("ch10", json.dumps(text))
+        with self.assertRaises(ValueError):
+            parse_contended_json("ch10", "{\"scheduler\": ")
+
+    def test_a_row_per_scheduler_and_worker_count_then_hybrid_over_work_stealing(self):
+        (body,) = tables(self.table(self.results()))
+        self.assertEqual(
+            list(body),
+            [
+                "scheduler, workers", "---",
+                "ch08 (round robin), 1 worker", "ch09 (work stealing), 1 worker",
+                "ch10 (hybrid), 1 worker", "ch10 ÷ ch09, 1 worker",
+                "ch08 (round robin), 2 workers", "ch09 (work stealing), 2 workers",
+                "ch10 (hybrid), 2 workers", "ch10 ÷ ch09, 2 workers",
+            ],
+        )
+        self.assertEqual(
+            body["scheduler, workers"],
+            ["losses: min", "median", "max", "max ÷ median", "all tasks", "finished: p50",
+             "p99", "max"],
+        )
+        self.assertEqual(
+            body["ch09 (work stealing), 1 worker"],
+            ["0", "976", "1,952", "2.00", "98,820", "3,043 µs", "4,146 µs", "4,146 µs"],
+        )
+        # Work stealing's fewest losses are 0: no ratio to them.
+        self.assertEqual(
+            body["ch10 ÷ ch09, 1 worker"],
+            ["–", "×1.98", "×1.01", "×0.51", "×1.95", "×4.11", "×3.03", "×3.03"],
+        )
+        self.assertEqual(
+            body["ch10 ÷ ch09, 2 workers"][:4], ["×78.00", "×1.45", "×0.55", "×0.38"]
+        )
+        self.assertEqual(body["ch08 (round robin), 2 workers"], ["not measured"] + ["–"] * 7)
+
+    def test_the_caption_and_notes_say_what_was_measured_and_how_to_read_it(self):
+        table = self.table(self.results())
+        self.assertIn(
+            "**Contended workload (ch10)**: 100 tasks compete for one resource, 20 rounds "
+            "each, holding it across 1 yield; the median of 9 runs:\n\n| scheduler, workers |",
+            table,
+        )
+        self.assertIn("\n\n" + CONTENDED_NOTE + "\n", table)
+        self.assertIn("\n\n" + CONTENDED_SCHEDULERS_NOTE + "\n", table)
+        self.assertNotIn("Contended workload", self.table([], [program("ch04")]))
+
+    def test_without_work_stealing_or_hybrid_there_is_no_ratio_row(self):
+        results = [r for r in self.results() if r.name != "ch09"]
+        (body,) = tables(self.table(results))
+        self.assertNotIn("ch10 ÷ ch09, 1 worker", body)
+        self.assertIn("ch10 (hybrid), 1 worker", body)
+
+    def test_a_failed_program_is_named_in_its_rows_and_below(self):
+        failed = ContendedResult("ch10", failure="exit status 1: contended: at 2 workers, ...")
+        results = [failed, *[r for r in self.results() if r.name != "ch10"]]
+        table = self.table(results)
+        (body,) = tables(table)
+        self.assertEqual(body["ch10, 1 worker"][0], "failed: exit status 1: contended: at 2 "
+                         "workers, ...")
+        self.assertNotIn("ch10 ÷ ch09, 1 worker", body)
+        self.assertIn("**contended-ch10 failed:** exit status 1", table)
+        self.assertTrue(failed.failed())
+
+
+class RunContendedTests(unittest.TestCase):
+    """run_contended against stand-in programs: what it reads, and how it says it failed."""
+
+    def program(self, body):
+        directory = tempfile.mkdtemp()
+        path = Path(directory) / "contended-ch10"
+        path.write_text("#!/bin/sh\n" + body)
+        os.chmod(path, 0o755)
+        return path
+
+    def test_a_program_that_prints_its_json_is_read(self):
+        output = contended_json("hybrid", w1=HYBRID_1, w2=HYBRID_2)
+        result = run_contended(self.program(f"cat <<'EOF'\n{output}\nEOF\n"))
+        self.assertEqual(result.name, "ch10")
+        self.assertIsNone(result.failure)
+        self.assertEqual(result.figures[2]["losses_min"], 780.0)
+
+    def test_a_program_that_fails_says_why(self):
+        result = run_contended(self.program(
+            "printf '{\"scheduler\": \"hybrid\", '\n"
+            "echo 'contended: at 2 workers, the contenders did not all finish' >&2\n"
+            "exit 1\n"))
+        self.assertEqual(
+            result.failure,
+            "exit status 1: contended: at 2 workers, the contenders did not all finish",
+        )
+        self.assertTrue(result.failed())
+
+    def test_output_that_is_not_its_json_is_a_failure_even_with_status_0(self):
+        result = run_contended(self.program("echo hello\n"))
+        self.assertEqual(result.failure, "no readable JSON output")
+
+
+if __name__ == "__main__":
+    unittest.main()
