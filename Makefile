@@ -84,8 +84,9 @@ diff:
 integrity: deps-build
 	python3 tools/exercises.py integrity $(CH)
 
-# The scheduler workloads on every bench-* program, as one table (also written to
-# build/$(PRESET)/bench/results.md). Only optimised presets build them: the default one.
+# The scheduler workloads on every bench-* program and the contended workload on every
+# contended-* program, as tables (also written to build/$(PRESET)/bench/results.md).
+# Only optimised presets build them: the default one.
 bench: build
 	python3 tools/bench_table.py build/$(PRESET)/bench
 
