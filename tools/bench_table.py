@@ -113,6 +113,9 @@ THREADED_PEERS_NOTE = (
     "stealing, but a worker runs its own tasks from a private heap, most often queued first, "
     "refilled with the older half of its deque when it runs dry; thieves steal from the deque "
     "only); "
+    "ch11: chapter 10's hybrid scheduler again, on chapter 11's Runtime, whose every poll "
+    "carries a cooperative budget of 128 tokens that each ready leaf future (a join, a yield, "
+    "a timer, a channel's receive) spends; "
     "asio-shared: posted handlers on one io_context run by every thread (default concurrency "
     "hint); "
     "asio-per-thread: one io_context per thread (concurrency hint 1), new work spread round "
@@ -147,7 +150,9 @@ THREADED_DIFFERENCES_NOTE = (
     "task that yields or is woken runs again at once; ch10 runs a batch from its heap, each "
     "task once, and a woken task waits for the rest of the batch; every refill takes the older "
     "half of the deque one entry at a time, with a thief's compare-and-swap each, into a heap "
-    "ordered by a count that every schedule increments."
+    "ordered by a count that every schedule increments. ch11 differs from ch10 only in the "
+    "budget: a ready leaf takes a token from the poll's bucket, a plain count on the worker's "
+    "stack."
 )
 
 # How to read the skewed rows.
