@@ -42,10 +42,12 @@ art::Task<long> hog(std::shared_ptr<Run> run, bool with_budget) {
   long received = 0;
   while (!run->stop.load(std::memory_order_relaxed)) {
     tx.send(received);  // so the receive below is always ready
+    // ANCHOR: hog_receive
     if (with_budget)
       co_await rx.recv();
     else
-      co_await art::unconstrained(rx.recv());
+      co_await art::unconstrained(rx.recv());  // never refused, spends nothing
+    // ANCHOR_END: hog_receive
     ++received;
   }
   co_return received;

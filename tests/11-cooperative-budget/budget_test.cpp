@@ -40,9 +40,11 @@ Channel<int> filled_channel(int count) {
   return channel;
 }
 
+// ANCHOR: runtime_with_budget
 Runtime runtime_with_budget(std::uint32_t tokens, std::size_t workers = 1) {
   return Runtime(RuntimeOptions{.workers = workers, .budget = tokens});
 }
+// ANCHOR_END: runtime_with_budget
 
 // A leaf of the test's own: takes a token, then throws.
 struct ThrowsAfterItsToken {

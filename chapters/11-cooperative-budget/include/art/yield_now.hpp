@@ -22,11 +22,13 @@ class YieldNow {
 
   Poll<void> poll(Context& cx) {
     if (yielded_) {
+      // ANCHOR: yield_spend
       TokenGuard token = take_token(cx);
       if (!token)
         return pending;  // the budget woke the task: it yields once more
       token.made_progress();
       return ready;
+      // ANCHOR_END: yield_spend
     }
     yielded_ = true;
     cx.waker().wake_by_ref();
