@@ -1,0 +1,112 @@
+// interleaving_hook.hpp: a way for a test into the middle of a transition.
+//
+// Some mistakes are wrong only when another thread acts at one exact moment:
+// a wake whose compare-and-swap fails because a second wake got there first,
+// and which then keeps the answer it computed for the word it no longer
+// sees; a worker that unlocks the scheduler's mutex between "the queue is
+// empty" and its sleep. Those windows are a few instructions wide, and no
+// test hits them by starting threads and hoping.
+//
+// So in one build of chapter 07, the library ch07-hooked that only that
+// chapter's interleaving tests link (interleaving_test.cpp), the task state
+// word's atomic is a HookedAtomic (see task_state_atomic.hpp) and the shared
+// queue's mutex a HookedMutex: before each operation on the word, and before
+// each lock of the mutex, they call the hook that the calling thread has
+// installed, if any. A test's hook stops its thread there and lets another
+// thread act (wake the task, schedule a task), then lets the first go on, at
+// every step in turn. In every other build the word is a std::atomic and the
+// mutex a std::mutex, and nothing costs more.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+
+namespace art {
+
+#ifdef ART_INTERLEAVING_HOOKS
+
+namespace interleaving {
+
+using Hook = void (*)(void* context);
+
+struct Installed {
+  Hook hook = nullptr;
+  void* context = nullptr;
+};
+
+// Per thread: only the thread a test stops sees its hook.
+inline thread_local Installed installed;
+
+inline void before_operation() {
+  if (installed.hook != nullptr)
+    installed.hook(installed.context);
+}
+
+}  // namespace interleaving
+
+// The operations the task state word needs, each after the calling thread's
+// hook. The memory orders are the caller's, passed through unchanged.
+template <class T>
+class HookedAtomic {
+ public:
+  constexpr HookedAtomic(T value) noexcept : value_(value) {}  // NOLINT: as std::atomic
+
+  T load(std::memory_order order = std::memory_order_seq_cst) const {
+    interleaving::before_operation();
+    return value_.load(order);
+  }
+  bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
+                             std::memory_order failure) {
+    interleaving::before_operation();
+    return value_.compare_exchange_weak(expected, desired, success, failure);
+  }
+  T fetch_add(T arg, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.fetch_add(arg, order);
+  }
+  T fetch_sub(T arg, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.fetch_sub(arg, order);
+  }
+  T fetch_xor(T arg, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.fetch_xor(arg, order);
+  }
+
+ private:
+  std::atomic<T> value_;
+};
+
+// A std::mutex that calls the hook before each lock, so that a test can
+// act at the moment a worker is about to take (or take back) the lock.
+class HookedMutex {
+ public:
+  void lock() {
+    interleaving::before_operation();
+    mutex_.lock();
+  }
+  bool try_lock() {
+    interleaving::before_operation();
+    return mutex_.try_lock();
+  }
+  void unlock() { mutex_.unlock(); }
+
+ private:
+  std::mutex mutex_;
+};
+
+// std::condition_variable waits only with a std::mutex: the hooked one
+// needs condition_variable_any, whose wait unlocks and sleeps as one step
+// too, and takes the lock back through HookedMutex::lock.
+using SchedulerMutex = HookedMutex;
+using SchedulerCondition = std::condition_variable_any;
+
+#else
+
+using SchedulerMutex = std::mutex;
+using SchedulerCondition = std::condition_variable;
+
+#endif
+
+}  // namespace art

@@ -1,0 +1,107 @@
+// work_stealing_scheduler.hpp: every worker its own deque; the idle rob the busy.
+//
+// Chapter 08 gave each worker its own queue and lost the shared queue's best
+// property: a worker with nothing to do could not help one with too much.
+// Work stealing keeps the private queues and gives that property back. A
+// task scheduled by a worker goes into that worker's own deque, where no
+// other worker's lock or cache line is in the way. A worker whose deque is
+// empty looks in the injector (tasks from outside the runtime), then steals
+// half of another worker's deque, starting at a random victim. Only when
+// all of that finds nothing does it park.
+//
+// Where a worker looks for its next task, in order:
+//
+//   1. its own deque, newest first (the task just woken runs next, while
+//      what it touched is still in this core's cache)
+//   2. the injector, a batch at a time
+//   3. searching: half of a victim's deque, victims from a random start,
+//      then the injector once more
+//   4. parking, under the invariant of idle_workers.hpp
+//
+// and once every 61 ticks, before all of that, the fairness guard takes the
+// oldest work there is: the injector's or its own deque's, each first in
+// turn. A deque popped newest-first can keep an old task waiting for as
+// long as new ones arrive (a task that yields is the newest again at
+// once), and a busy worker might never look at the injector. Go's
+// scheduler checks its global queue on the same tick (schedtick % 61), as
+// tokio's did before it began to tune the interval from measured poll
+// times; a prime, so that the look does not fall into step with a task that
+// runs a fixed cycle of polls (every 64th tick could meet the same task of a
+// cycle of 8, 16, 32 or 64, every time).
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "art/chase_lev_deque.hpp"
+#include "art/idle_workers.hpp"
+#include "art/injector.hpp"
+#include "art/parker.hpp"
+#include "art/scheduler.hpp"
+
+namespace art {
+
+// ANCHOR: work_stealing
+class WorkStealingScheduler : public Scheduler {
+ public:
+  static constexpr std::size_t kDequeCapacity = 256;  // tokio's, too
+  static constexpr std::uint32_t kFairnessInterval = 61;
+  // More than any machine has cores: a larger count is a mistake, such as a
+  // negative number turned into a size_t. (IdleWorkers counts in 32 bits.)
+  static constexpr std::size_t kMaxWorkers = 4096;
+
+  void start(std::size_t workers) override;
+  bool schedule(TaskHeader* task) noexcept override;  // own deque, or the injector
+  TaskHeader* next_task(std::size_t worker) override;
+  void close() override;
+  TaskHeader* drain() override;
+  std::size_t parks() const override;
+
+  std::size_t parks_of(std::size_t worker) const;  // for tests and the demo
+  std::size_t steals() const;  // tasks taken from another worker's deque
+  const IdleWorkers& idle() const { return *idle_; }  // for tests
+
+ protected:  // for a scheduler that changes where a worker looks first
+  using Deque = ChaseLevDeque<TaskHeader, kDequeCapacity>;
+
+  struct alignas(64) Worker {
+    Deque deque;
+    Parker parker;
+    // Touched by the worker's own thread only.
+    std::uint32_t tick = 0;
+    bool searching = false;
+    std::uint64_t random = 0;  // xorshift state: where to start stealing
+    // Statistics, read by other threads: relaxed, they publish nothing.
+    std::atomic<std::size_t> parks{0};
+    std::atomic<std::size_t> steals{0};
+  };
+
+  Worker& worker(std::size_t index) const;  // throws for one we do not have
+  std::size_t worker_count() const { return worker_count_; }
+  // A worker's first look, before searching other workers' deques.
+  virtual TaskHeader* take_own(std::size_t index);
+  TaskHeader* take_injected(Worker& me);
+
+ private:
+  Worker* current_worker() noexcept;  // the caller's Worker, if it is one of ours
+  void push_local(Worker& me, TaskHeader* task) noexcept;
+  void overflow(Worker& me, TaskHeader* task) noexcept;
+  TaskHeader* search(std::size_t index);
+  TaskHeader* steal_half(Worker& me, Worker& victim);
+  void found_work(Worker& me);
+  void park(std::size_t index);
+  bool work_anywhere() const;
+  void wake_one() noexcept;
+
+  std::unique_ptr<Worker[]> workers_;  // NOLINT(modernize-avoid-c-arrays): cannot move
+  std::size_t worker_count_ = 0;
+  std::unique_ptr<IdleWorkers> idle_;
+  Injector injector_;
+  // Release by close(), acquire by the workers: a worker that sees it stops.
+  std::atomic<bool> closed_{false};
+};
+// ANCHOR_END: work_stealing
+
+}  // namespace art
