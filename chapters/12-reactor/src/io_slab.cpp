@@ -44,6 +44,11 @@ IoSlot* IoSlab::slot(std::uint32_t index) const {
   return page == nullptr ? nullptr : page + index % kPageSize;
 }
 
+std::uint32_t IoSlab::high_water() const {
+  std::lock_guard lock(mutex_);
+  return next_unused_;
+}
+
 std::size_t IoSlab::live() const {
   std::lock_guard lock(mutex_);
   return live_;

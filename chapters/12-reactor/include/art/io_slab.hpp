@@ -72,6 +72,8 @@ class IoSlab {
   IoSlot* slot(std::uint32_t index) const;
 
   std::size_t live() const;  // slots allocated and not freed
+  // Every index below this was handed out at least once (its page exists).
+  std::uint32_t high_water() const;
 
  private:
   // Acquire/release: a page is built under mutex_ and published by its
