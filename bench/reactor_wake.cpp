@@ -24,11 +24,6 @@
 //    the timeout. Requests come at random moments, 0-100 ms apart, so the
 //    second case shows the wait a caller would see: on average half a
 //    period, up to a whole one.
-#include <fcntl.h>
-#include <sys/epoll.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
 #include <atomic>
@@ -37,9 +32,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <random>
 #include <span>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <thread>
+#include <unistd.h>
 #include <vector>
 
 #include "art/io_wrapper.hpp"
@@ -53,14 +52,16 @@ using Clock = std::chrono::steady_clock;
 using Micros = std::chrono::duration<double, std::micro>;
 
 std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             Clock::now().time_since_epoch())
       .count();
 }
 
 void report(const char* name, std::vector<double>& micros) {
   std::sort(micros.begin(), micros.end());
   const auto at = [&](double q) {
-    return micros[std::min(micros.size() - 1, static_cast<std::size_t>(q * micros.size()))];
+    return micros[std::min(micros.size() - 1,
+                           static_cast<std::size_t>(q * micros.size()))];
   };
   std::printf("%-44s n=%5zu  p50 %10.1f us  p99 %10.1f us  max %10.1f us\n", name,
               micros.size(), at(0.5), at(0.99), micros.back());
@@ -94,7 +95,8 @@ void pipe_to_task(int samples) {
   std::vector<double> micros;
   micros.reserve(static_cast<std::size_t>(samples));
   std::atomic<int> answered{0};
-  art::JoinHandle<int> reader = runtime.spawn(receive_stamps(read_end, samples, micros, answered));
+  art::JoinHandle<int> reader =
+      runtime.spawn(receive_stamps(read_end, samples, micros, answered));
   std::mt19937 random(12);
   std::uniform_int_distribution<int> gap_us(100, 1000);
   for (int i = 0; i < samples; ++i) {
@@ -144,7 +146,8 @@ class Loop {
     for (std::int64_t served = served_at_.load(std::memory_order_acquire); served < asked;
          served = served_at_.load(std::memory_order_acquire))
       served_at_.wait(served, std::memory_order_acquire);
-    return static_cast<double>(served_at_.load(std::memory_order_acquire) - asked) / 1000.0;
+    return static_cast<double>(served_at_.load(std::memory_order_acquire) - asked) /
+           1000.0;
   }
 
  private:
@@ -195,13 +198,15 @@ void request_to_loop(const char* name, bool eventfd_wakes, int timeout_ms, int s
 int main(int argc, char** argv) {
   const int samples = argc > 1 ? std::atoi(argv[1]) : 2000;
   if (samples < 10 || samples > 1'000'000) {
-    std::fprintf(stderr, "usage: %s [samples, 10 to 1000000; 2000 by default]\n", argv[0]);
+    std::fprintf(stderr, "usage: %s [samples, 10 to 1000000; 2000 by default]\n",
+                 argv[0]);
     return 2;
   }
   pipe_to_task(samples);
   // The loop comparison sleeps up to 100 ms per sample: fewer samples.
   const int loop_samples = std::max(10, samples / 40);
   request_to_loop("request to loop, eventfd, no timeout", true, -1, loop_samples);
-  request_to_loop("request to loop, 100 ms timeout, no eventfd", false, 100, loop_samples);
+  request_to_loop("request to loop, 100 ms timeout, no eventfd", false, 100,
+                  loop_samples);
   return 0;
 }

@@ -56,7 +56,8 @@ art::Task<int> send_all(art::TcpStream& stream, const std::vector<unsigned char>
 }
 
 // Connects, sends `bytes` while reading the echo, and counts wrong bytes.
-art::Task<std::size_t> client(art::SocketAddress server, std::vector<unsigned char> bytes) {
+art::Task<std::size_t> client(art::SocketAddress server,
+                              std::vector<unsigned char> bytes) {
   art::TcpStream stream = co_await art::TcpStream::connect(server);
   art::JoinHandle<int> sending = art::spawn(send_all(stream, bytes));
   std::vector<unsigned char> echoed(bytes.size());
@@ -92,8 +93,8 @@ int main(int argc, char** argv) {
   art::TcpListener listener = art::TcpListener::bind(
       art::SocketAddress::parse("127.0.0.1:" + std::to_string(port)), runtime.reactor());
   const art::SocketAddress address = listener.local_address();
-  std::printf("echo server on %s, %d clients of %zu KiB each\n", address.to_string().c_str(),
-              kClients, kBytesPerClient / 1024);
+  std::printf("echo server on %s, %d clients of %zu KiB each\n",
+              address.to_string().c_str(), kClients, kBytesPerClient / 1024);
   (void)runtime.spawn(serve(std::move(listener)));
 
   const auto start = std::chrono::steady_clock::now();
@@ -111,12 +112,13 @@ int main(int argc, char** argv) {
                 wrong);
     failed += wrong == 0 ? 0 : 1;
   }
-  const double ms = std::chrono::duration<double, std::milli>(
-                        std::chrono::steady_clock::now() - start)
-                        .count();
-  std::printf("all clients done in %.1f ms; live tasks before the shutdown: %zu "
-              "(the server, waiting in accept, and any echo task not yet ended)\n",
-              ms, runtime.live_tasks());
+  const double ms =
+      std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+          .count();
+  std::printf(
+      "all clients done in %.1f ms; live tasks before the shutdown: %zu "
+      "(the server, waiting in accept, and any echo task not yet ended)\n",
+      ms, runtime.live_tasks());
   runtime.shutdown();
   std::printf("after the shutdown: %zu live tasks, %zu registrations in the reactor\n",
               runtime.live_tasks(), runtime.reactor().live_registrations());

@@ -1,13 +1,14 @@
 // The slot's transitions, called directly in the order a race would put
 // them: no reactor thread, no timing.
-#include <gtest/gtest.h>
+#include "art/io_slot.hpp"
 
 #include <atomic>
 #include <latch>
 #include <thread>
 
+#include <gtest/gtest.h>
+
 #include "art/io_slab.hpp"
-#include "art/io_slot.hpp"
 #include "test_support.hpp"
 
 namespace art {
@@ -84,7 +85,7 @@ TEST(IoSlot, AClearAtTheCurrentTickMakesTheNextPollWaitAndTheNextEdgeWakesIt) {
 TEST(IoSlot, AnEventWithAStaleGenerationIsIgnored) {
   IoSlab slab;
   const IoToken old_token = slab.allocate();
-  slab.free(old_token);  // its fd was closed ...
+  slab.free(old_token);                       // its fd was closed ...
   const IoToken new_token = slab.allocate();  // ... and the slot went to a new fd
   ASSERT_EQ(new_token.index, old_token.index);
   ASSERT_NE(new_token.generation, old_token.generation);
@@ -127,7 +128,8 @@ TEST(IoSlot, ClosedAndErrorBitsSurviveAClear) {
   IoSlab slab;
   const IoToken token = slab.allocate();
   IoSlot& slot = *slab.slot(token.index);
-  ASSERT_TRUE(slot.set_readiness(token.generation, Readiness::readable | Readiness::read_closed));
+  ASSERT_TRUE(
+      slot.set_readiness(token.generation, Readiness::readable | Readiness::read_closed));
   const ReadyEvent seen = slot.readiness(Direction::read);
   EXPECT_TRUE(slot.clear_readiness(seen));
   EXPECT_EQ(slot.readiness(Direction::read).bits, Readiness::read_closed);
@@ -191,7 +193,8 @@ TEST(IoSlot, APollRacingAnEdgeEitherSeesItOrIsWoken) {
     start.arrive_and_wait();
     Poll<ReadyEvent> seen = slot.poll_ready(Direction::read, cx);
     reactor.join();
-    ASSERT_TRUE(seen.is_ready() || counting.wakes() == 1) << "lost wake in round " << round;
+    ASSERT_TRUE(seen.is_ready() || counting.wakes() == 1)
+        << "lost wake in round " << round;
     ASSERT_TRUE(slot.clear_readiness(slot.readiness(Direction::read)));
     slot.wake(Readiness::readable);  // drops a waker left stored
   }

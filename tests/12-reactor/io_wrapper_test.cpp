@@ -1,24 +1,25 @@
 // IoWrapper: the IO loop, its errors, and what it gives back.
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "art/io_wrapper.hpp"
 
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
+#include <fcntl.h>
 #include <memory>
 #include <numeric>
 #include <span>
 #include <string>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <system_error>
+#include <unistd.h>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 #include "art/budget.hpp"
-#include "art/io_wrapper.hpp"
 #include "art/owned_fd.hpp"
 #include "art/reactor.hpp"
 #include "art/runtime.hpp"
@@ -67,7 +68,8 @@ TEST(IoWrapper, AnInvalidFdIsRefusedWithEbadfAndANamedFd) {
     FAIL() << "no error";
   } catch (const std::system_error& error) {
     EXPECT_EQ(error.code().value(), EBADF);
-    EXPECT_NE(std::string(error.what()).find("fd 987654"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("fd 987654"), std::string::npos)
+        << error.what();
   }
   EXPECT_EQ(running.reactor->live_registrations(), 0U);
 }
@@ -219,9 +221,8 @@ TEST(IoWrapper, HalfCloseReadsZeroAndWritesStillGoThrough) {
   auto [ours, peer] = make_socketpair();
   IoWrapper<OwnedFd> socket(std::move(ours), *running.reactor);
   ASSERT_EQ(::shutdown(peer.fd(), SHUT_WR), 0);
-  ASSERT_TRUE(eventually([&] {
-    return socket.registration().slot().readiness(Direction::read).bits != 0;
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return socket.registration().slot().readiness(Direction::read).bits != 0; }));
   HandPoll hand;
   std::array<std::byte, 8> buffer{};
   auto read = socket.read(buffer);
@@ -255,7 +256,8 @@ TEST(IoWrapper, ReadExactThrowsWhenTheStreamEndsShort) {
     (void)read.poll(hand.cx);
     FAIL() << "no error";
   } catch (const UnexpectedEof& error) {
-    EXPECT_NE(std::string(error.what()).find("2 of 5"), std::string::npos) << error.what();
+    EXPECT_NE(std::string(error.what()).find("2 of 5"), std::string::npos)
+        << error.what();
   }
 }
 
@@ -269,9 +271,8 @@ TEST(IoWrapper, IoFuturesSpendTheBudgetAndMakeAnAlwaysReadyStreamYield) {
   IoWrapper<OwnedFd> socket(std::move(ours), *running.reactor);
   const std::array<char, 64> bytes{};
   ASSERT_EQ(::write(peer.fd(), bytes.data(), bytes.size()), 64);
-  ASSERT_TRUE(eventually([&] {
-    return socket.registration().slot().readiness(Direction::read).bits != 0;
-  }));
+  ASSERT_TRUE(eventually(
+      [&] { return socket.registration().slot().readiness(Direction::read).bits != 0; }));
   CountingWaker counting;
   const Waker waker = counting.waker();
   Budget budget(3);
@@ -318,15 +319,16 @@ TEST(IoWrapper, ABigTransferThroughASocketpairArrivesByteForByte) {
   std::vector<unsigned char> sent(1 << 20);
   std::iota(sent.begin(), sent.end(), 0);
   std::vector<unsigned char> received(sent.size());
-  auto send = runtime.spawn([](IoWrapper<OwnedFd>& out, std::span<const unsigned char> data)
-                                -> Task<int> {
-    co_await out.write_all(std::as_bytes(data));
-    co_return 0;
-  }(sender, sent));
-  runtime.block_on([](IoWrapper<OwnedFd>& in, std::span<unsigned char> data) -> Task<int> {
-    co_await in.read_exact(std::as_writable_bytes(data));
-    co_return 0;
-  }(receiver, received));
+  auto send = runtime.spawn(
+      [](IoWrapper<OwnedFd>& out, std::span<const unsigned char> data) -> Task<int> {
+        co_await out.write_all(std::as_bytes(data));
+        co_return 0;
+      }(sender, sent));
+  runtime.block_on(
+      [](IoWrapper<OwnedFd>& in, std::span<unsigned char> data) -> Task<int> {
+        co_await in.read_exact(std::as_writable_bytes(data));
+        co_return 0;
+      }(receiver, received));
   runtime.block_on(std::move(send));
   EXPECT_EQ(received, sent);
 }

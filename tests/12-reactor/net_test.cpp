@@ -1,21 +1,22 @@
 // Sockets over the reactor: TCP, Unix, UDP, and a server's shutdown.
-#include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "art/net.hpp"
 
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstddef>
 #include <memory>
+#include <netinet/in.h>
 #include <numeric>
 #include <span>
 #include <string>
+#include <sys/socket.h>
 #include <system_error>
+#include <unistd.h>
 #include <vector>
 
-#include "art/net.hpp"
+#include <gtest/gtest.h>
+
 #include "art/runtime.hpp"
 #include "art/task.hpp"
 #include "test_support.hpp"
@@ -49,12 +50,12 @@ Task<std::vector<unsigned char>> round_trip(SocketAddress server,
   std::vector<unsigned char> back(data.size());
   // Write and read at once: a server that echoes while we still write
   // would otherwise fill both socket buffers and wait for us for ever.
-  JoinHandle<int> writer = spawn([](TcpStream& out, const std::vector<unsigned char>& bytes)
-                                     -> Task<int> {
-    co_await out.write_all(std::as_bytes(std::span(bytes)));
-    out.shutdown_write();
-    co_return 0;
-  }(stream, data));
+  JoinHandle<int> writer =
+      spawn([](TcpStream& out, const std::vector<unsigned char>& bytes) -> Task<int> {
+        co_await out.write_all(std::as_bytes(std::span(bytes)));
+        out.shutdown_write();
+        co_return 0;
+      }(stream, data));
   co_await stream.read_exact(std::as_writable_bytes(std::span(back)));
   co_await writer;
   co_return back;
@@ -89,7 +90,8 @@ TEST(Tcp, AFewMegabytesEchoThroughALoopbackConnectionByteForByte) {
   std::vector<unsigned char> data((4u << 20) / testing::kStressScale);
   std::iota(data.begin(), data.end(), 7);
   JoinHandle<std::size_t> server = runtime.spawn(echo_one(listener));
-  std::vector<unsigned char> back = runtime.block_on(round_trip(listener.local_address(), data));
+  std::vector<unsigned char> back =
+      runtime.block_on(round_trip(listener.local_address(), data));
   EXPECT_EQ(runtime.block_on(std::move(server)), data.size());
   EXPECT_TRUE(back == data) << "the echo differs from what was sent";
 }
@@ -187,8 +189,8 @@ TEST(Tcp, AShutdownCancelsEveryTaskBlockedInAcceptOrReadAndClosesEveryFd) {
   std::vector<int> clients;
   {
     Runtime runtime(2);
-    auto listener =
-        std::make_shared<TcpListener>(TcpListener::bind(kAnyLoopbackPort, runtime.reactor()));
+    auto listener = std::make_shared<TcpListener>(
+        TcpListener::bind(kAnyLoopbackPort, runtime.reactor()));
     const SocketAddress address = listener->local_address();
     auto connections = std::make_shared<std::atomic<int>>(0);
     (void)runtime.spawn(serve_for_ever(listener, connections));
@@ -263,7 +265,8 @@ TEST(Unix, APairIsTwoConnectedStreams) {
 
 Task<std::string> udp_exchange(UdpSocket& a, UdpSocket& b) {
   const std::string hello = "datagram";
-  const std::size_t sent = co_await a.send_to(std::as_bytes(std::span(hello)), b.local_address());
+  const std::size_t sent =
+      co_await a.send_to(std::as_bytes(std::span(hello)), b.local_address());
   std::array<char, 64> buffer{};
   auto [n, from] = co_await b.recv_from(std::as_writable_bytes(std::span(buffer)));
   co_return std::to_string(sent) + " " + std::string(buffer.data(), n) + " from " +

@@ -1,21 +1,22 @@
 // The reactor thread, its eventfd, registration and readiness futures.
-#include <fcntl.h>
-#include <gtest/gtest.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "art/reactor.hpp"
 
 #include <array>
 #include <atomic>
 #include <cstddef>
+#include <fcntl.h>
 #include <memory>
 #include <optional>
 #include <string>
+#include <sys/epoll.h>
+#include <sys/socket.h>
 #include <thread>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
 
 #include "art/io_wrapper.hpp"
 #include "art/owned_fd.hpp"
-#include "art/reactor.hpp"
 #include "art/runtime.hpp"
 #include "art/task.hpp"
 #include "test_support.hpp"

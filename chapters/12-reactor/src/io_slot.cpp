@@ -10,8 +10,8 @@ bool IoSlot::set_readiness(std::uint32_t generation, std::uint8_t bits) {
   for (;;) {
     if (generation_of(word) != generation)
       return false;  // the fd this event was for is gone; the slot has moved on
-    const std::uint64_t next =
-        make_word(generation, tick_of(word) + 1, static_cast<std::uint8_t>(bits_of(word) | bits));
+    const std::uint64_t next = make_word(generation, tick_of(word) + 1,
+                                         static_cast<std::uint8_t>(bits_of(word) | bits));
     // acq_rel: publishes the new tick to the reader's acquire load
     // (see the header); acquire on failure to retry with a fresh word.
     if (word_.compare_exchange_weak(word, next, std::memory_order_acq_rel,
@@ -28,8 +28,9 @@ bool IoSlot::clear_readiness(ReadyEvent seen) {
   for (;;) {
     if (tick_of(word) != seen.tick)
       return false;  // an event came after the reader looked: keep it
-    const std::uint64_t next = make_word(generation_of(word), tick_of(word),
-                                         static_cast<std::uint8_t>(bits_of(word) & ~clear));
+    const std::uint64_t next =
+        make_word(generation_of(word), tick_of(word),
+                  static_cast<std::uint8_t>(bits_of(word) & ~clear));
     // acq_rel, as set_readiness: the two transitions order each other.
     if (word_.compare_exchange_weak(word, next, std::memory_order_acq_rel,
                                     std::memory_order_acquire))
@@ -87,7 +88,9 @@ std::uint32_t IoSlot::generation() const {
   return generation_of(word_.load(std::memory_order_acquire));
 }
 
-std::uint32_t IoSlot::tick() const { return tick_of(word_.load(std::memory_order_acquire)); }
+std::uint32_t IoSlot::tick() const {
+  return tick_of(word_.load(std::memory_order_acquire));
+}
 
 void IoSlot::reuse() {
   Waker reader;
@@ -103,7 +106,8 @@ void IoSlot::reuse() {
   // the slab's lock, which orders the rest.
   std::uint64_t word = word_.load(std::memory_order_acquire);
   while (!word_.compare_exchange_weak(word, make_word(generation_of(word) + 1, 0, 0),
-                                      std::memory_order_acq_rel, std::memory_order_acquire)) {
+                                      std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
   }
   // The wakers go last, outside the lock: dropping one may free a task.
 }

@@ -1,15 +1,14 @@
 #include "art/net.hpp"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/un.h>
-
 #include <array>
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdexcept>
+#include <sys/un.h>
 #include <system_error>
 
 namespace art {
@@ -67,7 +66,8 @@ SocketAddress SocketAddress::unix_path(std::string_view path) {
                                 " characters: \"" + std::string(path) + "\"");
   unix_address->sun_family = AF_UNIX;
   std::memcpy(unix_address->sun_path, path.data(), path.size());
-  address.size_ = static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
+  address.size_ =
+      static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + path.size() + 1);
   return address;
 }
 
@@ -163,7 +163,8 @@ TcpListener TcpListener::bind(const SocketAddress& address, Reactor& reactor) {
   if (address.family() != AF_INET && address.family() != AF_INET6)
     throw std::invalid_argument("TcpListener::bind needs an IPv4 or IPv6 address, not " +
                                 address.to_string());
-  return TcpListener(IoWrapper<OwnedFd>(bound_socket(address, SOCK_STREAM, true), reactor));
+  return TcpListener(
+      IoWrapper<OwnedFd>(bound_socket(address, SOCK_STREAM, true), reactor));
 }
 
 UnixListener UnixListener::bind(std::string_view path, Reactor& reactor) {
@@ -172,8 +173,7 @@ UnixListener UnixListener::bind(std::string_view path, Reactor& reactor) {
 }
 
 UdpSocket UdpSocket::bind(const SocketAddress& address, Reactor& reactor) {
-  return UdpSocket(IoWrapper<OwnedFd>(
-      bound_socket(address, SOCK_DGRAM, false), reactor));
+  return UdpSocket(IoWrapper<OwnedFd>(bound_socket(address, SOCK_DGRAM, false), reactor));
 }
 
 SocketAddress UdpSocket::local_address() const { return local_address_of(io_.fd()); }

@@ -1,14 +1,13 @@
 #include "art/reactor.hpp"
 
-#include <sys/epoll.h>
-#include <fcntl.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
-
 #include <array>
 #include <cerrno>
+#include <fcntl.h>
 #include <string>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <system_error>
+#include <unistd.h>
 #include <utility>
 
 #include "art/log.hpp"
@@ -19,16 +18,19 @@ namespace art {
 namespace {
 
 std::system_error registration_error(int fd, int error) {
-  std::string what = "fd " + std::to_string(fd) + " cannot be registered with the reactor";
+  std::string what =
+      "fd " + std::to_string(fd) + " cannot be registered with the reactor";
   switch (error) {
     case EBADF:
-      what += " (EBADF): it is not an open file descriptor; register an fd you opened "
-              "and still own";
+      what +=
+          " (EBADF): it is not an open file descriptor; register an fd you opened "
+          "and still own";
       break;
     case EPERM:
-      what += " (EPERM): epoll cannot watch it, as for a regular file or a directory, "
-              "which are always ready; read such files with blocking calls, off the "
-              "runtime's workers";
+      what +=
+          " (EPERM): epoll cannot watch it, as for a regular file or a directory, "
+          "which are always ready; read such files with blocking calls, off the "
+          "runtime's workers";
       break;
     case EEXIST:
       what += " (EEXIST): it is registered already; wrap each fd in one IoWrapper only";
@@ -122,7 +124,8 @@ void Reactor::run() {
     if (ready < 0) {
       if (errno == EINTR)
         continue;  // a signal, not an event
-      logger().error("reactor: epoll_wait failed: {}", std::system_category().message(errno));
+      logger().error("reactor: epoll_wait failed: {}",
+                     std::system_category().message(errno));
       return;  // our own epoll fd is broken: nothing more can be waited for
     }
     // TIMERS: fire the timers that are due here, once per wake-up.
@@ -171,7 +174,8 @@ Registration Reactor::register_fd(int fd) {
   if (stopping_.load(std::memory_order_acquire))
     throw ReactorShutDown();
   const int flags = fcntl(fd, F_GETFL);
-  if (flags < 0 || (((flags & O_NONBLOCK) == 0) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0))
+  if (flags < 0 ||
+      (((flags & O_NONBLOCK) == 0) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0))
     throw registration_error(fd, errno);  // a call that would block must say EAGAIN
   const IoToken token = slab_.allocate();
   if (stopping_.load(std::memory_order_acquire)) {  // stop() may not have seen the slot

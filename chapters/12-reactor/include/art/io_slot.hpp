@@ -93,9 +93,8 @@ struct Readiness {
 
   // The bits that end a wait in `direction` (the caller then tries its call).
   static constexpr std::uint8_t of(Direction direction) {
-    return direction == Direction::read
-               ? readable | read_closed | error | shutdown
-               : writable | write_closed | error | shutdown;
+    return direction == Direction::read ? readable | read_closed | error | shutdown
+                                        : writable | write_closed | error | shutdown;
   }
   // The bits a reader may clear after EAGAIN: the others are final.
   static constexpr std::uint8_t clearable = readable | writable;

@@ -47,18 +47,17 @@
 // anywhere else, the reactor passed in (runtime.reactor()).
 #pragma once
 
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <concepts>
 #include <cstddef>
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <sys/socket.h>
+#include <sys/stat.h>
 #include <system_error>
 #include <type_traits>
+#include <unistd.h>
 #include <utility>
 
 #include "art/budget.hpp"
@@ -103,8 +102,9 @@ namespace detail {
 
 // The failure of an IO call on `fd`, as an exception that says which.
 inline std::system_error io_error(int error, int fd, const char* what) {
-  return std::system_error(error, std::generic_category(),
-                           std::string(what) + " on fd " + std::to_string(fd) + " failed");
+  return std::system_error(
+      error, std::generic_category(),
+      std::string(what) + " on fd " + std::to_string(fd) + " failed");
 }
 
 }  // namespace detail
@@ -165,7 +165,8 @@ class ReadinessFuture {
 // poll that finishes. Progress is kept across Pending polls.
 template <class T, Direction kDirection>
 class TransferAllFuture {
-  using Byte = std::conditional_t<kDirection == Direction::read, std::byte, const std::byte>;
+  using Byte =
+      std::conditional_t<kDirection == Direction::read, std::byte, const std::byte>;
 
  public:
   using Output = void;
@@ -203,7 +204,8 @@ template <OwnsFd T>
 class IoWrapper {
  public:
   // Registers io's fd with the reactor of the runtime running this task.
-  explicit IoWrapper(T io) : IoWrapper(std::move(io), reactor_of_current_task("IoWrapper")) {}
+  explicit IoWrapper(T io)
+      : IoWrapper(std::move(io), reactor_of_current_task("IoWrapper")) {}
   // Registers with `reactor` (runtime.reactor()); from any thread.
   IoWrapper(T io, Reactor& reactor)
       : io_(std::move(io)),
@@ -235,7 +237,8 @@ class IoWrapper {
   // Some of `buffer` (at least one byte); a peer that is gone is an error.
   auto write(std::span<const std::byte> buffer) {
     auto call = transfer_call(buffer);
-    return IoFuture<T, decltype(call), std::size_t>(*this, Direction::write, call, "write");
+    return IoFuture<T, decltype(call), std::size_t>(*this, Direction::write, call,
+                                                    "write");
   }
   TransferAllFuture<T, Direction::read> read_exact(std::span<std::byte> buffer) {
     return {*this, buffer};

@@ -26,14 +26,13 @@
 // EPIPE, thrown as an error, instead of killing the process with SIGPIPE.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <sys/socket.h>
 #include <utility>
 
 #include "art/budget.hpp"
@@ -122,7 +121,8 @@ class TcpStream : public StreamSocket {
   static ConnectFuture<TcpStream> connect(const SocketAddress& address) {
     return {address, reactor_of_current_task("TcpStream::connect")};
   }
-  static ConnectFuture<TcpStream> connect(const SocketAddress& address, Reactor& reactor) {
+  static ConnectFuture<TcpStream> connect(const SocketAddress& address,
+                                          Reactor& reactor) {
     return {address, reactor};
   }
   void set_nodelay(bool on);
@@ -132,7 +132,8 @@ class UnixStream : public StreamSocket {
  public:
   using StreamSocket::StreamSocket;
   static ConnectFuture<UnixStream> connect(std::string_view path) {
-    return {SocketAddress::unix_path(path), reactor_of_current_task("UnixStream::connect")};
+    return {SocketAddress::unix_path(path),
+            reactor_of_current_task("UnixStream::connect")};
   }
   static ConnectFuture<UnixStream> connect(std::string_view path, Reactor& reactor) {
     return {SocketAddress::unix_path(path), reactor};
@@ -162,7 +163,8 @@ class AcceptFuture {
       return pending;
     OwnedFd client(accepted.value());
     token.made_progress();
-    return Stream(IoWrapper<OwnedFd>(std::move(client), listener_->registration().reactor()));
+    return Stream(
+        IoWrapper<OwnedFd>(std::move(client), listener_->registration().reactor()));
   }
 
  private:
@@ -218,7 +220,8 @@ class UdpSocket {
   // One datagram to `to`; Ready with the bytes sent.
   auto send_to(std::span<const std::byte> datagram, const SocketAddress& to) {
     auto call = [fd = io_.fd(), datagram, to] {
-      return ::sendto(fd, datagram.data(), datagram.size(), MSG_NOSIGNAL, to.get(), to.size());
+      return ::sendto(fd, datagram.data(), datagram.size(), MSG_NOSIGNAL, to.get(),
+                      to.size());
     };
     return IoFuture<OwnedFd, decltype(call), std::size_t>(io_, Direction::write, call,
                                                           "send_to");
