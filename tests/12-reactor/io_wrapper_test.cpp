@@ -238,6 +238,27 @@ TEST(IoWrapper, HalfCloseReadsZeroAndWritesStillGoThrough) {
   EXPECT_EQ(received, reply);
 }
 
+TEST(IoWrapper, AWriteToAPeerThatIsGoneFailsWithEpipeInsteadOfASignal) {
+  NoFdLeak no_leak;
+  RunningReactor running;
+  auto [ours, peer] = make_socketpair();
+  IoWrapper<OwnedFd> socket(std::move(ours), *running.reactor);
+  peer.reset();
+  ASSERT_TRUE(eventually([&] {
+    return socket.registration().slot().readiness(Direction::write).bits != 0;
+  }));
+  HandPoll hand;
+  const std::array<std::byte, 4> bytes{};
+  auto write = socket.write(bytes);
+  try {
+    (void)write.poll(hand.cx);  // a SIGPIPE would end the test program here
+    FAIL() << "no error";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code().value(), EPIPE);
+    EXPECT_NE(std::string(error.what()).find("write on fd"), std::string::npos);
+  }
+}
+
 TEST(IoWrapper, ReadExactThrowsWhenTheStreamEndsShort) {
   NoFdLeak no_leak;
   RunningReactor running;

@@ -21,10 +21,14 @@
 //     pages_ ─▶ [page 0: slots 0..255] [page 1: 256..511] [null] ...
 //     free_  ─▶ indices of freed slots, taken first (newest first)
 //
-// tokio's slab (util/slab.rs) grows its pages too, doubling each time, and
-// keeps them for the driver's life for the same reason; Asio's epoll_reactor
-// keeps its descriptor_state objects in an object_pool and never gives
-// their memory back while the reactor lives.
+// tokio's IO driver kept its ScheduledIo entries in a slab of the same
+// shape (util/slab.rs: pages that double in size, so that growing never
+// moves an entry), and released a page only when all its slots were free,
+// in a compaction its own thread ran between two waits; newer tokio keeps
+// each entry in an Arc instead. Asio's epoll_reactor keeps its
+// descriptor_state objects in an object_pool whose freed objects wait in a
+// free list for reuse until the reactor goes. We never release a page: the
+// memory is about 80 bytes a slot, for the most fds ever registered at once.
 #pragma once
 
 #include <array>
