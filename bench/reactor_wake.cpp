@@ -94,6 +94,8 @@ void pipe_to_task(int samples) {
   art::IoWrapper<art::OwnedFd> read_end{art::OwnedFd(fds[0]), runtime.reactor()};
   std::vector<double> micros;
   micros.reserve(static_cast<std::size_t>(samples));
+  // Release by the task after it stored its sample, acquire by the writer:
+  // the count says the sample is in, and micros is read only after the join.
   std::atomic<int> answered{0};
   art::JoinHandle<int> reader =
       runtime.spawn(receive_stamps(read_end, samples, micros, answered));
@@ -175,6 +177,8 @@ class Loop {
   const int timeout_ms_;
   int epoll_ = -1;
   int wake_ = -1;
+  // Release stores and acquire loads throughout: each hands a timestamp to
+  // the other thread, and nothing else; the waits only sleep on them.
   std::atomic<bool> stop_{false};
   std::atomic<std::int64_t> asked_at_{0};
   std::atomic<std::int64_t> served_at_{0};
