@@ -55,7 +55,9 @@
 //   poll_ready  → (t+1, R): read again, gets the bytes
 //
 // The closed and error bits are never cleared: once a peer hung up, every
-// later read must see it.
+// later read must see it. The tick has 24 bits and wraps: a clear would
+// wrongly succeed only if exactly a multiple of 16,777,216 events came
+// between the reader's look and its clear (tokio's tick has 8 bits).
 //
 // The wakers. A slot keeps one waker per direction, so a reader and a
 // writer on the same socket wait at once, each woken by its own edge. They
