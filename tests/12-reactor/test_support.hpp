@@ -3,6 +3,9 @@
 // bounded waits, and the size of a stress run.
 #pragma once
 
+#include <dirent.h>
+#include <gtest/gtest.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -274,6 +277,39 @@ class MeetsInItsPoll {
   int value_;
   std::shared_ptr<std::atomic<int>> polls_;
   Lifetime lifetime_;
+};
+
+}  // namespace art::testing
+
+
+namespace art::testing {
+
+// How many fds this process has open (entries of /proc/self/fd, less the
+// one the listing itself opens). Tests that open fds compare it before and
+// after: a leak shows as a difference.
+inline int open_fds() {
+  DIR* dir = opendir("/proc/self/fd");
+  if (dir == nullptr)
+    return -1;
+  int count = 0;
+  while (const dirent* entry = readdir(dir))
+    if (entry->d_name[0] != '.')
+      ++count;
+  closedir(dir);
+  return count - 1;
+}
+
+// Declared first in a test: fails it if the test ends with more or fewer
+// fds open than it began with.
+class NoFdLeak {
+ public:
+  NoFdLeak() : before_(open_fds()) {}
+  NoFdLeak(const NoFdLeak&) = delete;
+  NoFdLeak& operator=(const NoFdLeak&) = delete;
+  ~NoFdLeak() { EXPECT_EQ(open_fds(), before_) << "fds leaked (or closed twice)"; }
+
+ private:
+  int before_;
 };
 
 }  // namespace art::testing

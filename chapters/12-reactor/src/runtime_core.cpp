@@ -48,6 +48,7 @@ RuntimeCore::RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> schedul
     : worker_count_(workers),
       budget_tokens_(checked_budget(budget_tokens)),
       scheduler_(std::move(scheduler)),
+      reactor_(Reactor::create()),
       owned_(4 * workers),
       counters_(std::make_unique<WorkerCounters[]>(workers + 1)) {
   if (workers == 0)
@@ -57,6 +58,7 @@ RuntimeCore::RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> schedul
 }
 
 void RuntimeCore::start() {
+  reactor_->start();
   scheduler_->start(worker_count_);
   threads_.reserve(worker_count_);
   for (std::size_t i = 0; i < worker_count_; ++i)
@@ -198,6 +200,7 @@ void RuntimeCore::shutdown() {
     shut_down_task(task);
   while (TaskHeader* task = scheduler_->drain())  // 4. drop the queue entries
     task->release();
+  reactor_->stop();  // 5. no task is left to wait: fail the waits of the rest
   shutting_down_on_.store({}, std::memory_order_relaxed);
   flush_trace();
 }

@@ -104,6 +104,8 @@ class Runtime {
   Spawner spawner() const { return Spawner(core_); }
   void shutdown() { core_->shutdown(); }
 
+  // Where IO objects made outside the runtime's tasks register (reactor.hpp).
+  Reactor& reactor() const { return core_->reactor(); }
   std::size_t workers() const { return core_->workers(); }
   std::uint32_t budget_tokens() const { return core_->budget_tokens(); }
   std::size_t live_tasks() const { return core_->live_tasks(); }

@@ -21,6 +21,11 @@
 // gone: the wake must still find a scheduler to refuse it). Each holds one
 // count of `lifetime_`; the last to let go deletes the core. tokio does the
 // same with an Arc of its handle in every task.
+//
+// From chapter 12 the core also owns the Reactor (reactor.hpp): its thread
+// starts with the workers, and stops only after the workers stopped and
+// every task was cancelled, so that every registration a task held is gone
+// before the reactor marks the rest as shut down.
 #pragma once
 
 #include <atomic>
@@ -34,6 +39,7 @@
 
 #include "art/budget.hpp"
 #include "art/owned_tasks.hpp"
+#include "art/reactor.hpp"
 #include "art/runtime_metrics.hpp"
 #include "art/scheduler.hpp"
 #include "art/task_header.hpp"
@@ -70,6 +76,9 @@ class RuntimeCore {
   void release();
   void task_freed() { release(); }
 
+  // The reactor of this runtime: IO objects made in its tasks register here.
+  Reactor& reactor() const { return *reactor_; }
+
   std::size_t workers() const { return worker_count_; }
   std::uint32_t budget_tokens() const { return budget_tokens_; }
   std::size_t live_tasks() const { return owned_.size(); }
@@ -89,6 +98,8 @@ class RuntimeCore {
   const std::size_t worker_count_;
   const std::uint32_t budget_tokens_;  // every poll starts with this many
   std::unique_ptr<Scheduler> scheduler_;
+  // Shared with every Registration, which may outlive the core (reactor.hpp).
+  std::shared_ptr<Reactor> reactor_;
   OwnedTasks owned_;
   std::unique_ptr<WorkerCounters[]> counters_;  // one per worker, and one for shutdown
   std::vector<std::thread> threads_;
