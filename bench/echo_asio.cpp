@@ -1,0 +1,278 @@
+// echo-asio: the Boost.Asio echo server of the echo benchmark (tools/echo_bench.py).
+//
+//   echo-asio [--threads=N] [--port=P] [--contexts=per-thread|shared]
+//             [--style=callbacks|coroutines]
+//
+// FORMS (filled in below)
+#include <array>
+#include <cstddef>
+#include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+#include <signal.h>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+#include "open_file_limit.hpp"
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using boost::system::error_code;
+
+namespace {
+
+constexpr const char* kProgram = "echo-asio";
+// The largest message the benchmark sends. In a closed loop one message is in flight per
+// connection, so a larger buffer would change nothing.
+constexpr std::size_t kBufferSize = 4096;
+// The kernel caps the backlog at net.core.somaxconn (4096 by default since Linux 5.4).
+constexpr int kBacklog = 4096;
+
+enum class Contexts { per_thread, shared };
+enum class Style { callbacks, coroutines };
+
+struct Options {
+  int threads = 2;
+  unsigned short port = 0;
+  Contexts contexts = Contexts::per_thread;
+  Style style = Style::callbacks;
+};
+
+[[noreturn]] void usage_error(const std::string& message) {
+  std::fprintf(stderr,
+               "%s: %s\nusage: %s [--threads=N] [--port=P] "
+               "[--contexts=per-thread|shared] [--style=callbacks|coroutines]\n",
+               kProgram, message.c_str(), kProgram);
+  std::exit(2);
+}
+
+long parse_integer(std::string_view name, const std::string& text, long low, long high) {
+  char* end = nullptr;
+  const long value = std::strtol(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || value < low || value > high)
+    usage_error("--" + std::string(name) + " wants an integer from " +
+                std::to_string(low) + " to " + std::to_string(high) + ", not '" + text +
+                "'");
+  return value;
+}
+
+Options parse_options(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string argument = argv[i];
+    const std::size_t equals = argument.find('=');
+    if (argument.rfind("--", 0) != 0 || equals == std::string::npos)
+      usage_error("options are written --name=value, not '" + argument + "'");
+    const std::string name = argument.substr(2, equals - 2);
+    const std::string value = argument.substr(equals + 1);
+    if (name == "threads") {
+      options.threads = static_cast<int>(parse_integer(name, value, 1, 256));
+    } else if (name == "port") {
+      options.port = static_cast<unsigned short>(parse_integer(name, value, 0, 65535));
+    } else if (name == "contexts" && (value == "per-thread" || value == "shared")) {
+      options.contexts = value == "shared" ? Contexts::shared : Contexts::per_thread;
+    } else if (name == "style" && (value == "callbacks" || value == "coroutines")) {
+      options.style = value == "coroutines" ? Style::coroutines : Style::callbacks;
+    } else {
+      usage_error("unknown option or value '" + argument + "'");
+    }
+  }
+  return options;
+}
+
+// The io_contexts and the threads that run them: one context per thread, or one shared
+// by every thread. next() deals accepted sockets out to the contexts in turn.
+class Pool {
+ public:
+  explicit Pool(const Options& options) {
+    const bool per_thread = options.contexts == Contexts::per_thread;
+    const int count = per_thread ? options.threads : 1;
+    // A context run by one thread says so (hint 1): a handler it posts from its own
+    // thread then goes to a private queue without the scheduler's mutex.
+    const int hint = per_thread ? 1 : BOOST_ASIO_CONCURRENCY_HINT_DEFAULT;
+    for (int i = 0; i < count; ++i) {
+      contexts_.push_back(std::make_unique<asio::io_context>(hint));
+      // Without it, a context that has no connection yet would return from run() at once.
+      guards_.push_back(asio::make_work_guard(*contexts_.back()));
+    }
+  }
+
+  asio::io_context& first() { return *contexts_.front(); }
+  asio::io_context& next() {
+    asio::io_context& context = *contexts_[next_];
+    next_ = (next_ + 1) % contexts_.size();
+    return context;
+  }
+
+  // Runs the contexts on `threads` threads until stop(); returns when all are done.
+  void run(int threads) {
+    std::vector<std::thread> runners;
+    for (int i = 0; i < threads; ++i) {
+      asio::io_context& context =
+          *contexts_[static_cast<std::size_t>(i) % contexts_.size()];
+      runners.emplace_back([&context] { context.run(); });
+    }
+    for (std::thread& runner : runners)
+      runner.join();
+  }
+
+  void stop() {
+    for (auto& context : contexts_)
+      context->stop();
+  }
+
+ private:
+  std::vector<std::unique_ptr<asio::io_context>> contexts_;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards_;
+  std::size_t next_ = 0;  // only the acceptor's handler deals, on one thread
+};
+
+// The callback form: Asio's own echo example, read some, write it all, again. The
+// session's shared_ptr is moved from each handler into the next, never copied, so the
+// reference count is not touched per operation; the last handler to drop it (after an
+// error or end of stream) frees the session.
+class CallbackSession {
+ public:
+  explicit CallbackSession(tcp::socket socket) : socket_(std::move(socket)) {}
+
+  static void start(tcp::socket socket) {
+    auto session = std::make_shared<CallbackSession>(std::move(socket));
+    CallbackSession& self = *session;
+    self.read(std::move(session));
+  }
+
+ private:
+  void read(std::shared_ptr<CallbackSession> self) {
+    socket_.async_read_some(
+        asio::buffer(buffer_),
+        [this, self = std::move(self)](error_code error, std::size_t length) mutable {
+          if (!error)
+            write(std::move(self), length);
+        });
+  }
+
+  void write(std::shared_ptr<CallbackSession> self, std::size_t length) {
+    asio::async_write(
+        socket_, asio::buffer(buffer_.data(), length),
+        [this, self = std::move(self)](error_code error, std::size_t) mutable {
+          if (!error)
+            read(std::move(self));
+        });
+  }
+
+  tcp::socket socket_;
+  std::array<char, kBufferSize> buffer_;
+};
+
+// The coroutine form: the same loop as a C++20 coroutine; the buffer lives in its frame.
+asio::awaitable<void> coroutine_session(tcp::socket socket) {
+  std::array<char, kBufferSize> buffer;
+  error_code error;
+  for (;;) {
+    const std::size_t length = co_await socket.async_read_some(
+        asio::buffer(buffer), asio::redirect_error(asio::use_awaitable, error));
+    if (error)
+      co_return;
+    co_await asio::async_write(socket, asio::buffer(buffer.data(), length),
+                               asio::redirect_error(asio::use_awaitable, error));
+    if (error)
+      co_return;
+  }
+}
+
+// Starts a session for an accepted socket on the thread of the socket's own context.
+void start_session(tcp::socket socket, Style style) {
+  const tcp::no_delay no_delay(true);
+  socket.set_option(no_delay);
+  auto executor = socket.get_executor();
+  if (style == Style::coroutines) {
+    asio::co_spawn(executor, coroutine_session(std::move(socket)), asio::detached);
+  } else {
+    asio::post(executor, [socket = std::move(socket)]() mutable {
+      CallbackSession::start(std::move(socket));
+    });
+  }
+}
+
+bool accept_failed(const error_code& error) {
+  if (error == asio::error::operation_aborted)
+    return true;  // the acceptor was closed: shutting down
+  std::fprintf(stderr, "%s: accept: %s\n", kProgram, error.message().c_str());
+  return false;
+}
+
+// Accepts connections, each on the next context in turn, until the acceptor is closed.
+void accept_with_callbacks(tcp::acceptor& acceptor, Pool& pool) {
+  acceptor.async_accept(pool.next(),
+                        [&acceptor, &pool](error_code error, tcp::socket socket) {
+                          if (error && accept_failed(error))
+                            return;
+                          if (!error)
+                            start_session(std::move(socket), Style::callbacks);
+                          accept_with_callbacks(acceptor, pool);
+                        });
+}
+
+asio::awaitable<void> accept_with_coroutine(tcp::acceptor& acceptor, Pool& pool) {
+  for (;;) {
+    error_code error;
+    tcp::socket socket = co_await acceptor.async_accept(
+        pool.next(), asio::redirect_error(asio::use_awaitable, error));
+    if (error && accept_failed(error))
+      co_return;
+    if (!error)
+      start_session(std::move(socket), Style::coroutines);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parse_options(argc, argv);
+  if (!art::bench::raise_open_file_limit(kProgram, std::nullopt))
+    return 2;
+  Pool pool(options);
+  tcp::acceptor acceptor(pool.first());
+  try {
+    const tcp::endpoint endpoint(asio::ip::address_v4::loopback(), options.port);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen(kBacklog);
+  } catch (const boost::system::system_error& error) {
+    std::fprintf(stderr, "%s: cannot listen on port %u: %s\n", kProgram, options.port,
+                 error.what());
+    return 1;
+  }
+  // The contract with echo_bench.py: the port, alone on the first line of stdout.
+  std::printf("%u\n", static_cast<unsigned>(acceptor.local_endpoint().port()));
+  std::fflush(stdout);
+
+  asio::signal_set signals(pool.first(), SIGINT, SIGTERM);
+  signals.async_wait([&acceptor, &pool](error_code, int) {
+    acceptor.close();
+    pool.stop();
+  });
+  if (options.style == Style::coroutines)
+    asio::co_spawn(pool.first(), accept_with_coroutine(acceptor, pool), asio::detached);
+  else
+    accept_with_callbacks(acceptor, pool);
+  pool.run(options.threads);
+  return 0;
+}
