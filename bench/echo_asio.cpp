@@ -5,12 +5,13 @@
 //
 // FORMS (filled in below)
 #include <array>
+#include <csignal>
 #include <cstddef>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <optional>
-#include <signal.h>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <system_error>
@@ -38,6 +39,9 @@ using boost::system::error_code;
 namespace {
 
 constexpr const char* kProgram = "echo-asio";
+constexpr const char* kUsage =
+    "usage: echo-asio [--threads=N] [--port=P] [--contexts=per-thread|shared] "
+    "[--style=callbacks|coroutines]";
 // The largest message the benchmark sends. In a closed loop one message is in flight per
 // connection, so a larger buffer would change nothing.
 constexpr std::size_t kBufferSize = 4096;
@@ -54,13 +58,12 @@ struct Options {
   Style style = Style::callbacks;
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "%s: %s\nusage: %s [--threads=N] [--port=P] "
-               "[--contexts=per-thread|shared] [--style=callbacks|coroutines]\n",
-               kProgram, message.c_str(), kProgram);
-  std::exit(2);
-}
+// Bad arguments: main prints the message and the usage line, and exits with status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void usage_error(const std::string& message) { throw UsageError(message); }
 
 long parse_integer(std::string_view name, const std::string& text, long low, long high) {
   char* end = nullptr;
@@ -244,7 +247,13 @@ asio::awaitable<void> accept_with_coroutine(tcp::acceptor& acceptor, Pool& pool)
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = parse_options(argc, argv);
+  Options options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const UsageError& error) {
+    std::fprintf(stderr, "%s: %s\n%s\n", kProgram, error.what(), kUsage);
+    return 2;
+  }
   if (!art::bench::raise_open_file_limit(kProgram, std::nullopt))
     return 2;
   Pool pool(options);

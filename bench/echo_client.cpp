@@ -28,10 +28,12 @@
 // p50, p99 and max in microseconds.
 #include <algorithm>
 #include <arpa/inet.h>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
@@ -44,11 +46,12 @@
 #include <netinet/tcp.h>
 #include <optional>
 #include <poll.h>
-#include <signal.h>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <system_error>
 #include <thread>
 #include <unistd.h>
 #include <vector>
@@ -60,6 +63,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kProgram = "echo-client";
+constexpr const char* kUsage =
+    "usage: echo-client HOST:PORT [--connections=N] [--size=BYTES] [--duration=S] "
+    "[--warmup=S] [--threads=T]";
 constexpr int kConnectBatch = 64;
 constexpr int kConnectAttempts = 5;
 constexpr int kConnectTimeoutMs = 2000;
@@ -82,13 +88,12 @@ struct Options {
   int threads = 1;
 };
 
-[[noreturn]] void usage_error(const std::string& message) {
-  std::fprintf(stderr,
-               "%s: %s\nusage: %s HOST:PORT [--connections=N] [--size=BYTES] "
-               "[--duration=S] [--warmup=S] [--threads=T]\n",
-               kProgram, message.c_str(), kProgram);
-  std::exit(2);
-}
+// Bad arguments: main prints the message and the usage line, and exits with status 2.
+struct UsageError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+[[noreturn]] void usage_error(const std::string& message) { throw UsageError(message); }
 
 long parse_integer(std::string_view name, const std::string& text, long low, long high) {
   char* end = nullptr;
@@ -175,12 +180,12 @@ class Errors {
 // Random bytes (splitmix64), the same every run.
 std::vector<unsigned char> make_pattern(std::size_t message_size) {
   std::vector<unsigned char> pattern(kPatternSize + message_size);
-  std::uint64_t state = 0x9E3779B97F4A7C15u;
+  std::uint64_t state = 0x9E3779B97F4A7C15U;
   for (unsigned char& byte : pattern) {
-    state += 0x9E3779B97F4A7C15u;
+    state += 0x9E3779B97F4A7C15U;
     std::uint64_t z = state;
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9U;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBU;
     byte = static_cast<unsigned char>(z ^ (z >> 31));
   }
   return pattern;
@@ -188,11 +193,12 @@ std::vector<unsigned char> make_pattern(std::size_t message_size) {
 
 // Where message `sequence` of connection `id` starts in the pattern.
 std::size_t message_offset(int id, std::uint64_t sequence) {
-  return (static_cast<std::size_t>(id) * 7919u + sequence * 104729u) % kPatternSize;
+  return (static_cast<std::size_t>(id) * 7919U + sequence * 104729U) % kPatternSize;
 }
 
-std::string errno_text(int error) { return std::strerror(error); }
+std::string errno_text(int error) { return std::generic_category().message(error); }
 
+// The server's addresses, or nullptr after saying why there are none.
 addrinfo* resolve(const Options& options) {
   addrinfo hints{};
   hints.ai_family = AF_UNSPEC;
@@ -203,7 +209,7 @@ addrinfo* resolve(const Options& options) {
   if (status != 0) {
     std::fprintf(stderr, "%s: cannot resolve %s: %s\n", kProgram, options.host.c_str(),
                  gai_strerror(status));
-    std::exit(2);
+    return nullptr;
   }
   return result;
 }
@@ -305,17 +311,17 @@ struct Connection {
 // Connects every connection (in checked batches, see the opening comment). Those that
 // never connected are left out and counted in connect_failures; those whose first echo
 // failed are left out and counted in errors.
-std::vector<Connection> connect_all(const Options& options, Errors& errors,
+std::vector<Connection> connect_all(const addrinfo& address, const Options& options,
+                                    Errors& errors,
                                     const std::vector<unsigned char>& pattern,
                                     int& connect_failures) {
-  addrinfo* addresses = resolve(options);
   std::vector<Connection> connections;
   connections.reserve(static_cast<std::size_t>(options.connections));
   for (int first = 0; first < options.connections; first += kConnectBatch) {
     const int last = std::min(options.connections, first + kConnectBatch);
     const std::size_t batch_start = connections.size();
     for (int id = first; id < last; ++id) {
-      const int fd = connect_with_retries(*addresses, id);
+      const int fd = connect_with_retries(address, id);
       if (fd >= 0) {
         Connection& connection = connections.emplace_back();
         connection.id = id;
@@ -336,7 +342,6 @@ std::vector<Connection> connect_all(const Options& options, Errors& errors,
       connection.sequence = 1;
     }
   }
-  freeaddrinfo(addresses);
   std::erase_if(connections,
                 [](const Connection& connection) { return connection.closed; });
   return connections;
@@ -384,9 +389,9 @@ class Driver {
         drive(*connection);
       }
     }
-    epoll_event events[kMaxEvents];
+    std::array<epoll_event, kMaxEvents> events{};
     while (Clock::now() < window_.end) {
-      const int ready = epoll_wait(epoll, events, kMaxEvents, kWaitMs);
+      const int ready = epoll_wait(epoll, events.data(), kMaxEvents, kWaitMs);
       if (ready < 0 && errno != EINTR) {
         errors_.report("epoll_wait: " + errno_text(errno));
         break;
@@ -470,12 +475,12 @@ class Driver {
     std::size_t at = 0;
     while (scratch_[at] == expected[at])
       ++at;
-    char detail[160];
-    std::snprintf(detail, sizeof detail,
+    std::array<char, 160> detail{};
+    std::snprintf(detail.data(), detail.size(),
                   "message %llu, byte %zu of %zu: sent 0x%02x, echoed 0x%02x",
                   static_cast<unsigned long long>(connection.sequence),
                   connection.received + at, size_, expected[at], scratch_[at]);
-    fail(connection, std::string("wrong echo: ") + detail);
+    fail(connection, std::string("wrong echo: ") + detail.data());
     return false;
   }
 
@@ -507,17 +512,27 @@ double percentile_us(const std::vector<std::uint64_t>& sorted, double percent) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  const Options options = parse_options(argc, argv);
-  signal(SIGPIPE, SIG_IGN);
+  Options options;
+  try {
+    options = parse_options(argc, argv);
+  } catch (const UsageError& error) {
+    std::fprintf(stderr, "%s: %s\n%s\n", kProgram, error.what(), kUsage);
+    return 2;
+  }
+  std::signal(SIGPIPE, SIG_IGN);
   if (!art::bench::raise_open_file_limit(
           kProgram, static_cast<rlim_t>(options.connections) + kSpareDescriptors))
     return 2;
 
   const std::vector<unsigned char> pattern = make_pattern(options.size);
   Errors errors;
+  addrinfo* addresses = resolve(options);
+  if (addresses == nullptr)
+    return 2;
   int connect_failures = 0;
   std::vector<Connection> connections =
-      connect_all(options, errors, pattern, connect_failures);
+      connect_all(*addresses, options, errors, pattern, connect_failures);
+  freeaddrinfo(addresses);
   const int connected = static_cast<int>(connections.size());
   const int threads = std::max(1, std::min(options.threads, connected));
 
@@ -550,7 +565,7 @@ int main(int argc, char** argv) {
     round_trips.insert(round_trips.end(), driver.round_trips_ns().begin(),
                        driver.round_trips_ns().end());
   std::sort(round_trips.begin(), round_trips.end());
-  const double messages = static_cast<double>(round_trips.size());
+  const auto messages = static_cast<double>(round_trips.size());
   const double per_second = messages / options.duration_s;
 
   std::printf(
