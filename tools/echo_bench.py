@@ -53,6 +53,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench_table import machine_line
+
 CONNECTIONS = (1, 100, 1000)
 SIZES = (64, 4096)
 
@@ -503,12 +505,13 @@ def main(argv: list[str]) -> int:
     reference = options.reference if options.reference in names else names[0]
 
     load = os.getloadavg()
+    machine = machine_line(options.client.parent)
     try:
         results, broken = run_benchmark(servers, options)
     except ContractError as error:
         print(f"echo_bench: {error}", file=sys.stderr)
         return 1
-    settings = (
+    settings = machine + "\n\n" + (
         f"Client: echo-client, {options.client_threads} thread(s), closed loop; "
         f"{options.warmup:g} s of warm-up then {options.duration:g} s per point; each figure is "
         f"the median of {options.repetitions} runs, the servers taking turns at every point."

@@ -1,7 +1,9 @@
 """Tests of the echo benchmark's script: server arguments, the server contract (port line,
 SIGTERM), the client's JSON, the table and its ratios, the targets."""
 
+import argparse
 import json
+import os
 import socket
 import sys
 import tempfile
@@ -298,6 +300,44 @@ class RunningServerTest(unittest.TestCase):
             instance.stop(), "ignore-sigterm did not stop within 1 s of SIGTERM"
         )
         self.assertIsNotNone(instance.process.poll())
+
+
+# A client that echoes nothing: it logs the port it was given and reports it as its figure.
+FAKE_CLIENT = textwrap.dedent(
+    """
+    import json, sys
+    port = int(sys.argv[1].rsplit(":", 1)[1])
+    with open(sys.argv[0] + ".log", "a") as log:
+        log.write(f"{port}\\n")
+    print(json.dumps({"messages_per_s": port, "mb_per_s": 1.0, "p50_us": 1.0, "p99_us": 2.0,
+                      "max_us": 3.0, "errors": 0, "connect_failures": 0}))
+    """
+)
+
+
+class RunBenchmarkTest(unittest.TestCase):
+    def test_servers_take_turns_in_reversed_order_each_repetition(self):
+        with tempfile.TemporaryDirectory() as directory:
+            server_script = Path(directory) / "server.py"
+            server_script.write_text(FAKE_SERVER)
+            client = Path(directory) / "client"
+            client.write_text(f"#!{sys.executable}\n" + FAKE_CLIENT)
+            client.chmod(0o755)
+            servers = [
+                Server(name, (sys.executable, str(server_script), "good")) for name in "ab"
+            ]
+            options = argparse.Namespace(
+                client=client, duration=0.1, warmup=0.0, client_threads=1, repetitions=2
+            )
+            point = Point(1, 64)
+            with mock.patch.object(echo_bench, "POINTS", (point,)):
+                results, broken = echo_bench.run_benchmark(servers, options)
+            self.assertEqual(broken, [])
+            ports = [int(line) for line in Path(f"{client}.log").read_text().split()]
+        port_a = results["a"][point].runs[0].messages_per_s
+        port_b = results["b"][point].runs[0].messages_per_s
+        self.assertEqual(ports, [port_a, port_b, port_b, port_a])
+        self.assertEqual(len(results["a"][point].runs), 2)
 
 
 if __name__ == "__main__":
