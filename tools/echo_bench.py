@@ -75,6 +75,16 @@ STOP_TIMEOUT_S = 5.0
 # connections, each checked with one echo, takes well under a second).
 CLIENT_SLACK_S = 30.0
 
+# Why the round trip grows with the connections, whatever the server.
+LITTLE_NOTE = (
+    "In a closed loop every connection has one message in flight, so the mean round trip is "
+    "the connections over the messages per second (Little's law): at 100 and 1,000 "
+    "connections the round trip is mostly each message waiting for the others' turns, and "
+    "its p50 follows the throughput. The p99 there adds the time a server thread waits for a "
+    "core, which, on cores shared with the client, can be a time slice of the kernel's "
+    "scheduler (milliseconds)."
+)
+
 CONTRACT = (
     "a server program prints the port it listens on (127.0.0.1), alone on the first line of "
     "its stdout, echoes what it receives, and exits with status 0 on SIGTERM"
@@ -269,7 +279,8 @@ class RunningServer:
         """Stops the server with SIGTERM; returns what broke the contract, or ''."""
         if self.process.poll() is not None:
             self._close()
-            return f"{self.server.name} had exited (status {self.process.returncode}) before SIGTERM"
+            status = self.process.returncode
+            return f"{self.server.name} had exited (status {status}) before SIGTERM"
         self.process.send_signal(signal.SIGTERM)
         try:
             status = self.process.wait(timeout=STOP_TIMEOUT_S)
@@ -385,10 +396,14 @@ def _point_label(point: Point) -> str:
     return f"{point.connections:,} {noun}, {size_label(point.size)}"
 
 
+def _threads(count: int) -> str:
+    return f"{count} thread" if count == 1 else f"{count} threads"
+
+
 def machine_note(client_threads: int, cores: int, load: tuple[float, float, float]) -> str:
     """What the machine did to the figures: cores shared by client and servers, and load."""
     shared = (
-        f"This machine has {cores} cores: the client's {client_threads} thread(s) and the "
+        f"This machine has {cores} cores: the client's {_threads(client_threads)} and the "
         "server's 2 threads share them, so a round trip includes handing a core from client "
         "to server and back, the server never has both cores to itself, and a busy client "
         "takes time from the server it measures. Absolute figures are lower, and latencies "
@@ -396,8 +411,8 @@ def machine_note(client_threads: int, cores: int, load: tuple[float, float, floa
         "same handicap, so the ratios compare them, though a server that needs fewer context "
         "switches per round trip gains more here than it would there."
         if cores <= 2 + client_threads
-        else f"This machine has {cores} cores, enough for the client's {client_threads} "
-        "thread(s) and the server's 2 threads each to have one."
+        else f"This machine has {cores} cores, enough for the client's "
+        f"{_threads(client_threads)} and the server's 2 threads each to have one."
     )
     return (
         f"{shared} Load average when the run started: {load[0]:.2f}, {load[1]:.2f}, "
@@ -438,6 +453,8 @@ def format_table(
         "for byte); p50 µs, p99 µs: the round trip of one message, from the client's send to "
         f"the last byte of its echo. (×N): the figure over {reference}'s at the same point in "
         "the same run: above 1 is more messages per second, but a longer round trip.",
+        "",
+        LITTLE_NOTE,
     ]
     target_lines = targets(results, names, reference)
     if target_lines:
@@ -512,7 +529,7 @@ def main(argv: list[str]) -> int:
         print(f"echo_bench: {error}", file=sys.stderr)
         return 1
     settings = machine + "\n\n" + (
-        f"Client: echo-client, {options.client_threads} thread(s), closed loop; "
+        f"Client: echo-client, {_threads(options.client_threads)}, closed loop; "
         f"{options.warmup:g} s of warm-up then {options.duration:g} s per point; each figure is "
         f"the median of {options.repetitions} runs, the servers taking turns at every point."
     )

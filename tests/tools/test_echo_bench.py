@@ -226,6 +226,7 @@ class MachineNoteTest(unittest.TestCase):
         self.assertIn("2 cores", note)
         self.assertIn("share them", note)
         self.assertIn("1.50, 1.00, 0.50", note)
+        self.assertIn("the client's 1 thread and", note)
 
     def test_enough_cores_for_everyone(self):
         self.assertIn("enough", machine_note(1, 8, (0.0, 0.0, 0.0)))
