@@ -64,6 +64,7 @@
 // a larger one would change nothing. Link-time optimisation is not used: Asio is
 // header-only and this is one source file, so the compiler already sees all of it.
 #include <array>
+#include <chrono>
 #include <csignal>
 #include <cstddef>
 #include <cstdio>
@@ -86,6 +87,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -272,34 +274,64 @@ void start_session(tcp::socket socket, Style style) {
   }
 }
 
-bool accept_failed(const error_code& error) {
-  if (error == asio::error::operation_aborted)
-    return true;  // the acceptor was closed: shutting down
-  std::fprintf(stderr, "%s: accept: %s\n", kProgram, error.message().c_str());
-  return false;
+// An accept that fails for want of resources (EMFILE: out of descriptors) fails again at
+// once while the connection waits in the backlog: the acceptor pauses before it tries
+// again, rather than spin and flood stderr.
+constexpr std::chrono::milliseconds kAcceptPause{100};
+
+void report_accept_error(const error_code& error) {
+  std::fprintf(stderr, "%s: accept: %s (retrying in %lld ms)\n", kProgram,
+               error.message().c_str(), static_cast<long long>(kAcceptPause.count()));
 }
 
 // Accepts connections, each on the next context in turn, until the acceptor is closed.
-void accept_with_callbacks(tcp::acceptor& acceptor, Pool& pool) {
-  acceptor.async_accept(pool.next(),
-                        [&acceptor, &pool](error_code error, tcp::socket socket) {
-                          if (error && accept_failed(error))
-                            return;
-                          if (!error)
-                            start_session(std::move(socket), Style::callbacks);
-                          accept_with_callbacks(acceptor, pool);
-                        });
-}
+// Holds no state of its own: the acceptor, pool and pause timer live in main.
+class CallbackAcceptor {
+ public:
+  CallbackAcceptor(tcp::acceptor& acceptor, Pool& pool)
+      : acceptor_(acceptor), pool_(pool), pause_(acceptor.get_executor()) {}
+
+  void accept() {
+    acceptor_.async_accept(pool_.next(), [this](error_code error, tcp::socket socket) {
+      if (error == asio::error::operation_aborted)
+        return;  // the acceptor was closed: shutting down
+      if (!error) {
+        start_session(std::move(socket), Style::callbacks);
+        accept();
+        return;
+      }
+      report_accept_error(error);
+      pause_.expires_after(kAcceptPause);
+      pause_.async_wait([this](error_code cancelled) {
+        if (!cancelled)
+          accept();
+      });
+    });
+  }
+
+ private:
+  tcp::acceptor& acceptor_;
+  Pool& pool_;
+  asio::steady_timer pause_;
+};
 
 asio::awaitable<void> accept_with_coroutine(tcp::acceptor& acceptor, Pool& pool) {
+  asio::steady_timer pause(acceptor.get_executor());
   for (;;) {
     error_code error;
     tcp::socket socket = co_await acceptor.async_accept(
         pool.next(), asio::redirect_error(asio::use_awaitable, error));
-    if (error && accept_failed(error))
-      co_return;
-    if (!error)
+    if (error == asio::error::operation_aborted)
+      co_return;  // the acceptor was closed: shutting down
+    if (!error) {
       start_session(std::move(socket), Style::coroutines);
+      continue;
+    }
+    report_accept_error(error);
+    pause.expires_after(kAcceptPause);
+    co_await pause.async_wait(asio::redirect_error(asio::use_awaitable, error));
+    if (error)
+      co_return;
   }
 }
 
@@ -337,10 +369,11 @@ int main(int argc, char** argv) {
     acceptor.close();
     pool.stop();
   });
+  CallbackAcceptor callback_acceptor(acceptor, pool);
   if (options.style == Style::coroutines)
     asio::co_spawn(pool.first(), accept_with_coroutine(acceptor, pool), asio::detached);
   else
-    accept_with_callbacks(acceptor, pool);
+    callback_acceptor.accept();
   pool.run(options.threads);
   return 0;
 }

@@ -75,6 +75,10 @@ constexpr int kSpareDescriptors = 64;
 // The random bytes messages are cut from; each message starts at its own offset.
 constexpr std::size_t kPatternSize = std::size_t{1} << 16;
 constexpr int kMaxEvents = 256;
+// A connection sends its whole message before it reads the echo: the message must fit in
+// the sockets' buffers on the way (loopback's are larger than this by default), or client
+// and server would both wait to write.
+constexpr long kMaxSize = 65536;
 // epoll_wait returns at least this often, so that a thread sees the end of the run.
 constexpr int kWaitMs = 10;
 
@@ -143,7 +147,7 @@ Options parse_options(int argc, char** argv) {
     if (name == "connections")
       options.connections = static_cast<int>(parse_integer(name, value, 1, 60000));
     else if (name == "size")
-      options.size = static_cast<std::size_t>(parse_integer(name, value, 1, 1 << 24));
+      options.size = static_cast<std::size_t>(parse_integer(name, value, 1, kMaxSize));
     else if (name == "duration")
       options.duration_s = parse_seconds(name, value);
     else if (name == "warmup")
@@ -266,18 +270,29 @@ int connect_with_retries(const addrinfo& address, int id) {
   return -1;
 }
 
+int milliseconds_until(Clock::time_point deadline) {
+  const auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+  return static_cast<int>(std::max<std::int64_t>(left.count(), 0));
+}
+
 // The blocking echo of the connect phase: sends message 0 whole, reads it back whole
-// and checks it. Returns an empty string, or what went wrong.
-std::string first_echo(int fd, const unsigned char* message, std::size_t size) {
+// and checks it, by `deadline` (one for the whole batch, so that a server that stopped
+// answering costs one timeout, not one per connection). Returns an empty string, or
+// what went wrong.
+std::string first_echo(int fd, const unsigned char* message, std::size_t size,
+                       Clock::time_point deadline) {
+  std::string late =
+      "no echo within " + std::to_string(kFirstEchoTimeoutMs) + " ms of connecting";
   std::size_t sent = 0;
   while (sent < size) {
     const ssize_t n = send(fd, message + sent, size - sent, MSG_NOSIGNAL);
     if (n > 0)
       sent += static_cast<std::size_t>(n);
-    else if (n < 0 && errno == EAGAIN)
-      wait_for(fd, POLLOUT, kFirstEchoTimeoutMs);
-    else
+    else if (n < 0 && errno != EAGAIN)
       return "send: " + errno_text(errno);
+    else if (!wait_for(fd, POLLOUT, milliseconds_until(deadline)))
+      return late;
   }
   std::vector<unsigned char> echo(size);
   std::size_t received = 0;
@@ -289,8 +304,8 @@ std::string first_echo(int fd, const unsigned char* message, std::size_t size) {
       return "the server closed the connection before its first echo";
     } else if (errno != EAGAIN) {
       return "recv: " + errno_text(errno);
-    } else if (!wait_for(fd, POLLIN, kFirstEchoTimeoutMs)) {
-      return "no echo within " + std::to_string(kFirstEchoTimeoutMs) + " ms";
+    } else if (!wait_for(fd, POLLIN, milliseconds_until(deadline))) {
+      return late;
     }
   }
   if (std::memcmp(echo.data(), message, size) != 0)
@@ -310,14 +325,25 @@ struct Connection {
 
 // Connects every connection (in checked batches, see the opening comment). Those that
 // never connected are left out and counted in connect_failures; those whose first echo
-// failed are left out and counted in errors.
+// failed are left out and counted in errors. After a batch with a failure it stops: the
+// connections it did not try count in connect_failures too (a server that stopped
+// accepting or answering would otherwise cost a timeout per connection).
 std::vector<Connection> connect_all(const addrinfo& address, const Options& options,
                                     Errors& errors,
                                     const std::vector<unsigned char>& pattern,
                                     int& connect_failures) {
   std::vector<Connection> connections;
   connections.reserve(static_cast<std::size_t>(options.connections));
+  bool failed = false;
   for (int first = 0; first < options.connections; first += kConnectBatch) {
+    if (failed) {
+      const int untried = options.connections - first;
+      std::fprintf(stderr,
+                   "%s: stopped connecting after a failure: %d connections untried\n",
+                   kProgram, untried);
+      connect_failures += untried;
+      break;
+    }
     const int last = std::min(options.connections, first + kConnectBatch);
     const std::size_t batch_start = connections.size();
     for (int id = first; id < last; ++id) {
@@ -328,13 +354,18 @@ std::vector<Connection> connect_all(const addrinfo& address, const Options& opti
         connection.fd = fd;
       } else {
         ++connect_failures;
+        failed = true;
       }
     }
+    const Clock::time_point deadline =
+        Clock::now() + std::chrono::milliseconds(kFirstEchoTimeoutMs);
     for (std::size_t i = batch_start; i < connections.size(); ++i) {
       Connection& connection = connections[i];
-      const std::string failure = first_echo(
-          connection.fd, pattern.data() + message_offset(connection.id, 0), options.size);
+      const std::string failure =
+          first_echo(connection.fd, pattern.data() + message_offset(connection.id, 0),
+                     options.size, deadline);
       if (!failure.empty()) {
+        failed = true;
         errors.report("connection " + std::to_string(connection.id) + ": " + failure);
         close(connection.fd);
         connection.closed = true;

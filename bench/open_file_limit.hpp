@@ -23,17 +23,19 @@ inline bool raise_open_file_limit(const char* program, std::optional<rlim_t> nee
   if (limit.rlim_cur >= wanted)
     return true;
   const rlim_t before = limit.rlim_cur;
+  const rlim_t hard = limit.rlim_max;
   limit.rlim_cur = wanted;
   // Raising the hard limit too needs privilege (CAP_SYS_RESOURCE); try it anyway.
   if (limit.rlim_max < wanted)
     limit.rlim_max = wanted;
   if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
     std::fprintf(stderr,
-                 "%s: needs %llu open files, but the limit (RLIMIT_NOFILE) is %llu and "
-                 "cannot be raised: raise the hard limit (ulimit -Hn, as root) or use "
-                 "fewer connections\n",
+                 "%s: needs %llu open files, but the limit (RLIMIT_NOFILE) is %llu, hard "
+                 "limit %llu, and cannot be raised: raise the hard limit (ulimit -Hn, as "
+                 "root) or use fewer connections\n",
                  program, static_cast<unsigned long long>(wanted),
-                 static_cast<unsigned long long>(before));
+                 static_cast<unsigned long long>(before),
+                 static_cast<unsigned long long>(hard));
     return false;
   }
   std::fprintf(stderr,
