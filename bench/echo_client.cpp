@@ -17,15 +17,17 @@
 // batch finished with one checked echo on each of its connections: that proves the
 // server accepted them, so no more than one batch ever waits in the server's listen
 // backlog, and 1,000 connections never overflow it. A connect that fails is retried
-// (kConnectAttempts in all); one that never succeeds is counted in
-// connect_failures, and also makes the exit status 1.
+// (kConnectAttempts in all); one that never succeeds is counted in connect_failures,
+// and also makes the exit status 1. After a batch with a failure the client stops
+// connecting (the rest count as connect_failures) and measures the connections it has.
 //
 // The connections are dealt out in turn to T threads (default 1), each with its own
 // epoll instance (edge-triggered: a connection is driven until a call would block).
 // Round trips that complete during the warm-up (default 0.5 s) are not recorded; those
 // that complete within the duration (default 3 s) after it are. Prints one JSON
-// object: messages/s, MB/s (message bytes echoed, counted once), and the round trip's
-// p50, p99 and max in microseconds.
+// object: messages/s, MB/s (message bytes echoed, counted once), the round trip's p50,
+// p99 and max in microseconds, errors and connect_failures. A message is at most 64 KiB
+// (kMaxSize).
 #include <algorithm>
 #include <arpa/inet.h>
 #include <array>
