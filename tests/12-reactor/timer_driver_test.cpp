@@ -13,6 +13,8 @@
 #include <optional>
 #include <stdexcept>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -236,6 +238,87 @@ TEST(TimerDriverRace, AFireWhileTheCancelDropsTheWakerWakesNothing) {
   EXPECT_EQ(stopping.wakes(), 0);
   EXPECT_EQ(driver.pending(), 0U);
   expect_entries_freed_once(driver);
+}
+
+// Asks the driver something from another thread and waits for
+// the answer: only a driver whose lock is free answers (within 5 s). Called from
+// inside a wake, a drop or the wake callback, it tells whether the driver
+// runs them holding its lock (where a task's code that comes back to the
+// driver, as a dropped task cancelling its timers does, would deadlock).
+class LockProbe {
+ public:
+  explicit LockProbe(TimerDriver& driver) : driver_(driver) {}
+  ~LockProbe() {
+    for (std::thread& thread : threads_)
+      thread.join();
+  }
+  void probe() {
+    auto answered = std::make_shared<std::atomic<bool>>(false);
+    threads_.emplace_back([this, answered] {
+      static_cast<void>(driver_.pending());
+      answered->store(true);
+    });
+    ++probes_;
+    if (eventually([&] { return answered->load(); }))
+      ++answered_in_time_;
+  }
+  int probes() const { return probes_; }
+  int answered_in_time() const { return answered_in_time_; }
+
+ private:
+  TimerDriver& driver_;
+  std::vector<std::thread> threads_;
+  int probes_ = 0;
+  int answered_in_time_ = 0;
+};
+
+// A waker that probes the driver's lock from its wake and its drop, when armed.
+class ProbingWaker {
+ public:
+  explicit ProbingWaker(LockProbe& probe) : probe_(probe) {}
+  Waker waker() { return Waker(RawWaker{this, &kVTable}); }
+  void arm() { armed_ = true; }
+
+ private:
+  static RawWaker clone(void* data) { return RawWaker{data, &kVTable}; }
+  static void wake(void* data) { static_cast<ProbingWaker*>(data)->maybe_probe(); }
+  static void drop(void* data) noexcept {
+    static_cast<ProbingWaker*>(data)->maybe_probe();
+  }
+  void maybe_probe() {
+    if (std::exchange(armed_, false))
+      probe_.probe();
+  }
+  static constexpr WakerVTable kVTable{clone, wake, wake, drop};
+  LockProbe& probe_;
+  bool armed_ = false;
+};
+
+TEST(TimerDriver, WakesDropsAndTheWakeCallbackRunWithoutTheDriversLock) {
+  TimerDriver driver(kOrigin);
+  LockProbe probe(driver);
+  driver.set_wake_callback([&] { probe.probe(); });
+  ProbingWaker fired(probe);
+  ProbingWaker replaced(probe);
+  ProbingWaker cancelled(probe);
+  std::optional<TimerId> first;
+  std::optional<TimerId> second;
+  {
+    const Waker fired_waker = fired.waker();
+    const Waker replaced_waker = replaced.waker();
+    const Waker cancelled_waker = cancelled.waker();
+    first = driver.register_timer(at(10ms), replaced_waker);  // the callback
+    second = driver.register_timer(at(20ms), cancelled_waker);
+    ASSERT_TRUE(first && second);
+    replaced.arm();
+    EXPECT_TRUE(driver.update_waker(*first, fired_waker));  // drops `replaced`
+  }
+  cancelled.arm();
+  EXPECT_TRUE(driver.cancel(*second));  // drops `cancelled`
+  fired.arm();
+  EXPECT_EQ(driver.fire_due(at(10ms)), 1U);  // wakes `fired`
+  EXPECT_EQ(probe.probes(), 4);
+  EXPECT_EQ(probe.answered_in_time(), 4) << "ran task code holding the driver's lock";
 }
 
 TEST(TimerDriverRace, ARegisterFromAnotherThreadWakesASleepingDriverThread) {

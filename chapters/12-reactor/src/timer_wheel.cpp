@@ -163,14 +163,16 @@ void TimerWheel::unlink(std::uint32_t index) {
 }
 
 std::uint32_t TimerWheel::allocate_node() {
-  if (free_ != kNone) {
-    const std::uint32_t index = free_;
-    free_ = nodes_[index].next;
+  if (!free_.empty()) {
+    const std::uint32_t index = free_.back();
+    free_.pop_back();
     return index;
   }
   if (nodes_.size() >= kNone)
     throw std::length_error("TimerWheel: more than 2^32 - 1 timers at once");
   nodes_.emplace_back();  // only while the slab grows: warm-up
+  if (free_.capacity() < nodes_.capacity())
+    free_.reserve(nodes_.capacity());  // so that freeing never allocates
   return static_cast<std::uint32_t>(nodes_.size() - 1);
 }
 
@@ -179,8 +181,7 @@ void TimerWheel::free_node(std::uint32_t index) {
   // A new generation: ids of the timer that used this node are stale now.
   node.generation = node.generation == UINT32_MAX ? 1 : node.generation + 1;
   node.list = kNotLinked;
-  node.next = free_;
-  free_ = index;
+  free_.push_back(index);  // within the capacity reserved as the slab grew
   --size_;
 }
 

@@ -61,7 +61,7 @@
 //
 // Where entries live. A future can be moved between polls, so it must not
 // contain a list link that the wheel points at. The wheel owns its entries
-// in a slab (a vector of nodes plus a free list) and hands out a TimerId:
+// in a slab (a vector of nodes, and a stack of the free ones) and hands out a TimerId:
 // the node's index and its generation, which changes each time the node is
 // freed. A TimerId of a fired or cancelled entry is then recognisably stale,
 // and cancelling it does nothing. The slab only grows: once it has held as
@@ -136,7 +136,7 @@ class TimerWheel {
   struct Node {
     std::uint64_t deadline = 0;
     std::uint32_t prev = kNone;
-    std::uint32_t next = kNone;  // also the free list's link
+    std::uint32_t next = kNone;
     std::uint32_t generation = 1;
     std::uint32_t list = kNotLinked;  // kNotLinked: free
   };
@@ -157,7 +157,10 @@ class TimerWheel {
   std::array<std::uint32_t, kDueList + 1> heads_ = filled_heads();
   std::array<std::uint64_t, kLevels> occupied_{};  // bit s: slot s has entries
   std::vector<Node> nodes_;
-  std::uint32_t free_ = kNone;
+  // Free nodes' indices, a stack apart from the nodes: taking one is a read
+  // of this array's end, not of a node somewhere in the slab (whose next
+  // link the following take would have to wait for).
+  std::vector<std::uint32_t> free_;
   std::uint64_t elapsed_ = 0;
   std::size_t size_ = 0;
 
