@@ -418,6 +418,18 @@ TEST(Sleep, AlreadyPassedIsReadyOnTheFirstPoll) {
   EXPECT_EQ(driver.pending(), 0U);
 }
 
+TEST(Sleep, ADurationOfForeverNeitherOverflowsNorFires) {
+  TimerDriver driver;  // the real clock's now as origin: sleep() reads it
+  const Waker waker = noop_waker();
+  Context cx(waker);
+  Sleep forever = sleep(driver, Clock::duration::max());
+  EXPECT_EQ(forever.deadline(), Clock::time_point::max());
+  EXPECT_TRUE(forever.poll(cx).is_pending());
+  EXPECT_GT(driver.next_timeout(Clock::now()), 0);
+  EXPECT_EQ(driver.fire_due(Clock::now() + 24h * 365 * 10), 0U);
+  EXPECT_TRUE(forever.poll(cx).is_pending());
+}
+
 TEST(Sleep, CanBeMovedBetweenPollsAndCancelsWhenDropped) {
   TimerDriver driver(kOrigin);
   CountingWaker first;

@@ -1,7 +1,8 @@
 // sleep.hpp: the timer futures: sleep, sleep_until, timeout and interval.
 //
 // All of them wait on a TimerDriver (timer_driver.hpp), the one the reactor
-// drives (current_timer_driver()), or one given to their constructor.
+// drives (current_timer_driver()), or one given to their constructor, which
+// must outlive them.
 //
 //   co_await art::sleep(50ms);                       // Ready 50 ms later
 //   co_await art::sleep_until(deadline);
@@ -84,8 +85,17 @@ class [[nodiscard]] Sleep {
 inline Sleep sleep_until(TimerDriver& driver, Clock::time_point deadline) {
   return Sleep(driver, deadline);
 }
+// Now + duration, or the clock's end of time for a duration that would
+// overflow it (a "forever" passed as duration::max()).
+inline Clock::time_point deadline_after(Clock::duration duration) {
+  const Clock::time_point now = Clock::now();
+  if (duration > Clock::time_point::max() - now)
+    return Clock::time_point::max();
+  return now + duration;
+}
+
 inline Sleep sleep(TimerDriver& driver, Clock::duration duration) {
-  return Sleep(driver, Clock::now() + duration);
+  return Sleep(driver, deadline_after(duration));
 }
 inline Sleep sleep_until(Clock::time_point deadline) {
   return Sleep(current_timer_driver(), deadline);
@@ -177,7 +187,7 @@ Timeout<F> timeout_at(TimerDriver& driver, F inner, Clock::time_point deadline) 
 }
 template <Future F>
 Timeout<F> timeout(TimerDriver& driver, F inner, Clock::duration duration) {
-  return timeout_at(driver, std::move(inner), Clock::now() + duration);
+  return timeout_at(driver, std::move(inner), deadline_after(duration));
 }
 template <Future F>
 Timeout<F> timeout(F inner, Clock::duration duration) {
