@@ -45,8 +45,17 @@
 // fires early: deadlines are rounded up to whole milliseconds, the times
 // given to fire_due down, and next_timeout rounds up too.
 //
-// No atomics: the mutex orders everything, and the reactor takes it at most
-// twice per turn. The lock is held for O(1) work per timer (see the wheel).
+// No atomics: the mutex orders everything, and the reactor takes it twice
+// per turn (more only with more than 32 timers due at once). The lock is
+// held for O(1) work per timer (see the wheel).
+//
+// What it costs over the bare wheel (bench/timers.cpp, CPU ns per timer,
+// ranges over three runs): insert 76..94 against 18..31, cancel 42..69
+// against 6..20, fire 220..255 against 42..94. The lock accounts for part;
+// the rest is the waker table, a second random access per timer (profiled:
+// the load of the waker that fire_due moves out is the hottest line). The
+// waker could live in the wheel's node instead; the wheel is kept free of
+// wakers so that it can be read, and tested, as a data structure alone.
 //
 // Allocation. The wheel's slab and the waker table grow to the most timers
 // the program holds at once and are reused afterwards: after warm-up a
