@@ -19,9 +19,11 @@
 #include <gtest/gtest.h>
 
 #include "art/allocation_counter.hpp"
+#include "art/await.hpp"
 #include "art/block_on.hpp"
 #include "art/budget.hpp"
 #include "art/sleep.hpp"
+#include "art/spawn_fiber.hpp"
 #include "art/task.hpp"
 #include "art/yield_now.hpp"
 #include "test_support.hpp"
@@ -683,6 +685,48 @@ TEST(IntervalBudget, ASecondReadyTickInAPollOfOneTokenIsPendingAndWakes) {
   Poll<Clock::time_point> result = every.tick().poll(next_cx);
   ASSERT_TRUE(result.is_ready()) << "the refused tick was lost";
   EXPECT_EQ(result.value(), at(0ms));
+}
+
+// ------------------------------------------- on a runtime, driven by the test
+
+// Waits until `count` timers are registered: the task has reached its wait.
+bool until_pending(const TimerDriver& driver, std::size_t count) {
+  return eventually([&] { return driver.pending() == count; });
+}
+
+TEST(TimerRuntime, ATaskOnAWorkerWaitsForTheFireFromAnotherThread) {
+  TimerDriver driver(kOrigin);
+  testing::HybridRuntime rr(2);
+  auto handle = rr.runtime.spawn([](TimerDriver& timers) -> Task<int> {
+    co_await sleep_until(timers, at(10ms));
+    auto destroyed = std::make_shared<std::atomic<int>>(0);
+    std::optional<int> timed_out =
+        co_await timeout_at(timers, PendingForever(destroyed), at(20ms));
+    co_return timed_out.has_value() ? -1 : destroyed->load();
+  }(driver));
+  ASSERT_TRUE(until_pending(driver, 1));
+  driver.fire_due(at(10ms));
+  ASSERT_TRUE(until_pending(driver, 1));  // the timeout's timer, this time
+  driver.fire_due(at(20ms));
+  EXPECT_EQ(block_on(handle), 1) << "the inner future was not dropped at the time-up";
+  EXPECT_EQ(driver.pending(), 0U);
+}
+
+TEST(FiberTimer, AFiberAwaitsASleepAndATimeout) {
+  TimerDriver driver(kOrigin);
+  testing::HybridRuntime rr(2);
+  auto handle = rr.runtime.spawn(fiber([&driver] {
+    art::await(sleep_until(driver, at(10ms)));
+    auto destroyed = std::make_shared<std::atomic<int>>(0);
+    const std::optional<int> timed_out =
+        art::await(timeout_at(driver, PendingForever(destroyed), at(20ms)));
+    return timed_out.has_value() ? -1 : destroyed->load();
+  }));
+  ASSERT_TRUE(until_pending(driver, 1));
+  driver.fire_due(at(10ms));
+  ASSERT_TRUE(until_pending(driver, 1));
+  driver.fire_due(at(20ms));
+  EXPECT_EQ(block_on(handle), 1);
 }
 
 }  // namespace
