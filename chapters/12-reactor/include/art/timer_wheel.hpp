@@ -132,7 +132,8 @@ class TimerWheel {
   // index is reused by a later insert, never before.
   std::optional<TimerId> pop_expired(std::uint64_t now);
 
-  // Calls fire(TimerId) for every timer whose deadline is <= now.
+  // Calls fire(TimerId) for every timer whose deadline is <= now, earliest
+  // first (timers of the same millisecond in no set order).
   template <class Fire>
   void advance(std::uint64_t now, Fire&& fire) {
     while (std::optional<TimerId> id = pop_expired(now))
