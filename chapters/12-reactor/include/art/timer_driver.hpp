@@ -50,8 +50,9 @@
 // held for O(1) work per timer (see the wheel).
 //
 // What it costs over the bare wheel (bench/timers.cpp, CPU ns per timer,
-// ranges over three runs): insert 76..94 against 18..31, cancel 42..69
-// against 6..20, fire 220..255 against 42..94. The lock accounts for part;
+// ranges over four runs): insert 70..78 against 13..20, cancel 28..40
+// against 5..10, fire 67..191 against 41..55, and 76..85 per turn of the
+// reactor with nothing due against 15..21. The lock accounts for part;
 // the rest is the waker table, a second random access per timer (profiled:
 // the load of the waker that fire_due moves out is the hottest line). The
 // waker could live in the wheel's node instead; the wheel is kept free of

@@ -57,22 +57,21 @@
 // before `now`, and cascades what it finds there closer to its deadline).
 //
 // Why not a heap? Measured (bench/timers.cpp: 100,000 timers, deadlines
-// 1 ms .. 10 min, CPU ns per operation, a shared 2-core machine, ranges
-// over three runs):
+// 1 ms .. 10 min; CPU ns per timer, and per turn of a clock that moves a
+// millisecond at a time; ranges over four runs on a shared 2-core machine):
 //
-//                          insert   cancel   fire    left after cancelling
-//   this wheel             18..31   6..20    42..94        0
-//   chapter 02's heap     145..159  23..25  559..580   100,000
-//   a heap of plain ids     ~12      0.3    184..210   100,000
+//                        insert   cancel    fire   per turn   left after cancelling
+//   this wheel           13..20   5..10    41..55   15..21          0
+//   chapter 02's heap   141..148    24    515..556  38..42      100,000
+//   a heap of plain ids  12..13  0.3..0.6 188..227  17..20      100,000
 //
 // Chapter 02's heap pays an allocation per timer (its shared state) and a
 // weak_ptr per entry. A heap of plain ids is the fair rival: its insert is
 // as cheap as the wheel's (a random deadline sifts up about two levels on
 // average), and its cancel only sets a flag. But the cancelled entry stays:
 // memory is held, and at its deadline the heap still pays the O(log n)
-// pop, with a cache miss per level, that the wheel never does; a server
-// whose timeouts are nearly all cancelled pays the pop for nearly every
-// one. What a heap does better is order: it fires in exact deadline order
+// pop (the "fire" column) that the wheel never does; a server whose
+// timeouts are nearly all cancelled pays that pop for nearly every one. What a heap does better is order: it fires in exact deadline order
 // within a millisecond, and its earliest deadline is the exact one, where
 // next_expiration here may name a slot's start (the reactor then wakes up
 // once more, cascades and sleeps again).
