@@ -71,7 +71,8 @@
 // average), and its cancel only sets a flag. But the cancelled entry stays:
 // memory is held, and at its deadline the heap still pays the O(log n)
 // pop (the "fire" column) that the wheel never does; a server whose
-// timeouts are nearly all cancelled pays that pop for nearly every one. What a heap does better is order: it fires in exact deadline order
+// timeouts are nearly all cancelled pays that pop for nearly every one.
+// What a heap does better is order: it fires in exact deadline order
 // within a millisecond, and its earliest deadline is the exact one, where
 // next_expiration here may name a slot's start (the reactor then wakes up
 // once more, cascades and sleeps again).
