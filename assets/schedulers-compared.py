@@ -79,8 +79,7 @@ def chart(summary: dict) -> str:
         if row["workers"] == 1:
             out.append(f'<line x1="20" y1="{y0 - ROW_GAP / 2:.1f}" x2="{WIDTH - 10}" '
                        f'y2="{y0 - ROW_GAP / 2:.1f}" stroke="#999999"/>')
-            workload = row["label"].split(",")[0]
-            out.append(_svg.text(20, y0 + 14, workload, ' font-weight="bold"'))
+            out.append(_svg.text(20, y0 + 14, row["workload"], ' font-weight="bold"'))
         middle = y0 + LANE * len(names) / 2
         out.append(f'<text x="{LABELS - 12}" y="{middle + 4:.1f}" text-anchor="end" '
                    f'font-size="13" fill="#333333">{row["workers"]} worker'

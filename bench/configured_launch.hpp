@@ -84,6 +84,7 @@ class ConfiguredLaunch {
         RuntimeOptions{.workers = workers, .scheduler = make_scheduler(scheduler_)});
   }
 
+  // ANCHOR: spawn
   // From any thread, onto `runtime`.
   template <class F>
   JoinHandle<SpawnedOutput<F>> spawn(Runtime& runtime, F&& future) const {
@@ -99,6 +100,7 @@ class ConfiguredLaunch {
       return art::spawn(std::forward<F>(future));
     return art::spawn(art::unconstrained(std::forward<F>(future)));
   }
+  // ANCHOR_END: spawn
 
  private:
   SchedulerKind scheduler_;

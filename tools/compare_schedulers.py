@@ -75,25 +75,26 @@ class Row:
 
     workload: str  # spawn_many, ..., contended, starvation
     workers: int
-    label: str  # what the figure is, for the table and the chart
-    unit: str  # "ns", "us" or "ms": how the value is stored and shown
+    figure: str  # what the figure is, said under the table
+    unit: str  # "ns" or "ms": how the value is stored
 
 
 # Every row: lower is better in each. The standard workloads give the CPU time per item
 # (all the process's threads); skewed the wall-clock time of an iteration (a worker that
 # sleeps while the other works shows only there); contended the time until the last of its
 # 100 tasks finished; starvation the probe's 99th-percentile lateness.
+FIGURES = (
+    ("spawn_many", "CPU time per task", "ns"),
+    ("yield_many", "CPU time per yield", "ns"),
+    ("ping_pong", "CPU time per ping", "ns"),
+    ("chained_spawn", "CPU time per task", "ns"),
+    ("skewed", "wall-clock time of one run of the 256 tasks", "ms"),
+    ("contended", "wall-clock time until the last of the 100 tasks finished", "ms"),
+    ("starvation", "the probe's lateness at the 99th percentile", "ms"),
+)
 ROWS = tuple(
-    Row(workload, workers, label, unit)
-    for workload, label, unit in (
-        ("spawn_many", "spawn_many, CPU ns per task", "ns"),
-        ("yield_many", "yield_many, CPU ns per yield", "ns"),
-        ("ping_pong", "ping_pong, CPU ns per ping", "ns"),
-        ("chained_spawn", "chained_spawn, CPU ns per task", "ns"),
-        ("skewed", "skewed, wall-clock ms", "ms"),
-        ("contended", "contended, last task done, ms", "ms"),
-        ("starvation", "starvation, probe's p99 lateness, ms", "ms"),
-    )
+    Row(workload, workers, figure, unit)
+    for workload, figure, unit in FIGURES
     for workers in WORKER_COUNTS
 )
 
@@ -180,7 +181,7 @@ def summarize(raw: dict) -> dict:
                 "key": row_key(row),
                 "workload": row.workload,
                 "workers": row.workers,
-                "label": row.label,
+                "figure": row.figure,
                 "unit": row.unit,
                 "values": values[row_key(row)],
             }
@@ -189,16 +190,24 @@ def summarize(raw: dict) -> dict:
     }
 
 
-def readable(value: float, unit: str) -> str:
-    """A figure with three significant digits and its unit: 312 ns, 4.52 ms, 1.50 s."""
-    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3}[unit]
-    seconds = value * scale
-    for factor, name in ((1.0, "s"), (1e-3, "ms"), (1e-6, "µs"), (1e-9, "ns")):
-        if seconds >= factor or name == "ns":
-            shown = seconds / factor
-            digits = 0 if shown >= 100 else 1 if shown >= 10 else 2
-            return f"{shown:.{digits}f}&nbsp;{name}"
-    raise AssertionError("unreachable")
+UNIT_SECONDS = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def row_unit(values: list[float], unit: str) -> str:
+    """The unit a row is shown in: the largest in which its smallest figure is at least 1."""
+    smallest = min(values) * UNIT_SECONDS[unit]
+    return next(
+        (name for name in ("s", "ms", "µs") if smallest >= UNIT_SECONDS[name]), "ns"
+    )
+
+
+def readable(value: float, unit: str, shown_in: str) -> str:
+    """A figure stored in `unit`, shown in `shown_in` with three significant digits (more
+    when it is a thousand or more): 312, 45.2, 1.38, 4,860."""
+    shown = value * UNIT_SECONDS[unit] / UNIT_SECONDS[shown_in]
+    if shown >= 100:
+        return f"{shown:,.0f}"
+    return f"{shown:.1f}" if shown >= 10 else f"{shown:.2f}"
 
 
 def _header(name: str) -> str:
@@ -208,22 +217,31 @@ def _header(name: str) -> str:
 
 def table(summary: dict) -> str:
     """The Markdown table the page includes: a row per workload and worker count, a column
-    per configuration; the lowest figure of each row in bold."""
+    per configuration, the lowest figure of each row in bold; what each row's figure is,
+    under it."""
     names = summary["configurations"]
     lines = [
-        "| workload, figure | workers | " + " | ".join(_header(n) for n in names) + " |",
-        "|---|---:|" + "---:|" * len(names),
+        "| workload (workers), unit | " + " | ".join(_header(n) for n in names) + " |",
+        "|---|" + "---:|" * len(names),
     ]
     for row in summary["rows"]:
         values = row["values"]
         best = min(values[n] for n in names)
+        unit = row_unit([values[n] for n in names], row["unit"])
         cells = []
         for name in names:
-            cell = readable(values[name], row["unit"])
+            cell = readable(values[name], row["unit"], unit)
             cells.append(f"**{cell}**" if values[name] == best else cell)
-        lines.append(f"| {row['label']} | {row['workers']} | " + " | ".join(cells) + " |")
-    lines.append("")
-    lines.append(f"<small>{summary['machine']}</small>")
+        label = f"{row['workload']} ({row['workers']}), {unit}"
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+    figures: dict[str, list[str]] = {}
+    for row in summary["rows"]:
+        workloads = figures.setdefault(row["figure"], [])
+        if row["workload"] not in workloads:
+            workloads.append(row["workload"])
+    said = "; ".join(f"{', '.join(w)}: {figure}" for figure, w in figures.items())
+    lines += ["", f"*Lower is better in every row; the best of a row is in bold. {said}.*"]
+    lines += ["", f"<small>{summary['machine']}</small>"]
     return "\n".join(lines) + "\n"
 
 

@@ -22,6 +22,7 @@ from compare_schedulers import (  # noqa: E402
     main,
     moved,
     readable,
+    row_unit,
     row_key,
     summarize,
     table,
@@ -112,17 +113,25 @@ class TableTest(unittest.TestCase):
         rows = [line for line in lines[2:] if line.startswith("| ")]
         self.assertEqual(len(rows), len(ROWS))
         for line in rows:
-            cells = line.strip("|").split("|")[2:]
+            cells = line.strip("|").split("|")[1:]
             self.assertTrue(cells[0].strip().startswith("**"), line)
             self.assertEqual(sum("**" in cell for cell in cells), 1, line)
         self.assertIn("test CPU", lines[-1])
+        self.assertIn("spawn_many, chained_spawn: CPU time per task", lines[-3])
 
-    def test_readable_figures_keep_three_digits_and_pick_the_unit(self):
-        self.assertEqual(readable(312.4, "ns"), "312&nbsp;ns")
-        self.assertEqual(readable(1380.0, "ns"), "1.38&nbsp;µs")
-        self.assertEqual(readable(45.25, "ms"), "45.2&nbsp;ms")
-        self.assertEqual(readable(0.135, "ms"), "135&nbsp;µs")
-        self.assertEqual(readable(1500.0, "ms"), "1.50&nbsp;s")
+    def test_a_row_is_shown_in_the_unit_of_its_smallest_figure(self):
+        self.assertEqual(row_unit([312.4, 4860.0], "ns"), "ns")
+        self.assertEqual(row_unit([1380.0, 2000.0], "ns"), "µs")
+        self.assertEqual(row_unit([0.135, 1500.0], "ms"), "µs")
+        self.assertEqual(row_unit([4.85, 207.0], "ms"), "ms")
+        self.assertEqual(row_unit([1500.0], "ms"), "s")
+
+    def test_readable_figures_keep_three_digits(self):
+        self.assertEqual(readable(312.4, "ns", "ns"), "312")
+        self.assertEqual(readable(4860.0, "ns", "ns"), "4,860")
+        self.assertEqual(readable(1380.0, "ns", "µs"), "1.38")
+        self.assertEqual(readable(45.25, "ms", "ms"), "45.2")
+        self.assertEqual(readable(0.135, "ms", "µs"), "135")
 
 
 class MovedTest(unittest.TestCase):
@@ -153,7 +162,7 @@ class CommandTest(unittest.TestCase):
             with contextlib.redirect_stdout(printed):
                 status = main([directory, "--from", str(raw), "--against", str(raw)])
             self.assertEqual(status, 0)
-            self.assertIn("| spawn_many, CPU ns per task | 1 |", printed.getvalue())
+            self.assertIn("| spawn_many (1), ns |", printed.getvalue())
             self.assertIn("moved   0.0% at most: spawn_many/workers:1", printed.getvalue())
 
 
