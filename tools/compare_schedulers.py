@@ -194,20 +194,26 @@ UNIT_SECONDS = {"ns": 1e-9, "µs": 1e-6, "ms": 1e-3, "s": 1.0}
 
 
 def row_unit(values: list[float], unit: str) -> str:
-    """The unit a row is shown in: the largest in which its smallest figure is at least 1."""
+    """The unit a row is shown in: the largest in which its smallest figure is at least 1,
+    or a larger one when its largest figure would need more than four digits there."""
+    units = ("ns", "µs", "ms", "s")
     smallest = min(values) * UNIT_SECONDS[unit]
-    return next(
-        (name for name in ("s", "ms", "µs") if smallest >= UNIT_SECONDS[name]), "ns"
-    )
+    chosen = next((i for i in (3, 2, 1) if smallest >= UNIT_SECONDS[units[i]]), 0)
+    largest = max(values) * UNIT_SECONDS[unit]
+    while chosen < 3 and largest >= 10_000 * UNIT_SECONDS[units[chosen]]:
+        chosen += 1
+    return units[chosen]
 
 
 def readable(value: float, unit: str, shown_in: str) -> str:
     """A figure stored in `unit`, shown in `shown_in` with three significant digits (more
-    when it is a thousand or more): 312, 45.2, 1.38, 4,860."""
+    when it is a thousand or more): 312, 45.2, 1.38, 0.141, 4,860."""
     shown = value * UNIT_SECONDS[unit] / UNIT_SECONDS[shown_in]
     if shown >= 100:
         return f"{shown:,.0f}"
-    return f"{shown:.1f}" if shown >= 10 else f"{shown:.2f}"
+    if shown >= 10:
+        return f"{shown:.1f}"
+    return f"{shown:.2f}" if shown >= 1 else f"{shown:.3f}"
 
 
 def _header(name: str) -> str:

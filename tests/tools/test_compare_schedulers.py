@@ -122,9 +122,12 @@ class TableTest(unittest.TestCase):
     def test_a_row_is_shown_in_the_unit_of_its_smallest_figure(self):
         self.assertEqual(row_unit([312.4, 4860.0], "ns"), "ns")
         self.assertEqual(row_unit([1380.0, 2000.0], "ns"), "µs")
-        self.assertEqual(row_unit([0.135, 1500.0], "ms"), "µs")
+        self.assertEqual(row_unit([0.135, 1.5], "ms"), "µs")
         self.assertEqual(row_unit([4.85, 207.0], "ms"), "ms")
         self.assertEqual(row_unit([1500.0], "ms"), "s")
+        # the whole run beside a tenth of a millisecond: ms, not seven digits of µs
+        self.assertEqual(row_unit([0.141, 999.2], "ms"), "ms")
+        self.assertEqual(row_unit([129.0, 16582.0], "ns"), "µs")
 
     def test_readable_figures_keep_three_digits(self):
         self.assertEqual(readable(312.4, "ns", "ns"), "312")
@@ -132,6 +135,7 @@ class TableTest(unittest.TestCase):
         self.assertEqual(readable(1380.0, "ns", "µs"), "1.38")
         self.assertEqual(readable(45.25, "ms", "ms"), "45.2")
         self.assertEqual(readable(0.135, "ms", "µs"), "135")
+        self.assertEqual(readable(0.141, "ms", "ms"), "0.141")
 
 
 class MovedTest(unittest.TestCase):
