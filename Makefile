@@ -2,7 +2,8 @@
 # missing first (tools/deps.sh), so `make test` works on a fresh machine.
 #
 #   make run | test | book | serve | exercises | check CH=NN | hint EX=N.M
-#   make progress | diff CH=NN | bench | lint | format | deps | integrity | diagrams
+#   make progress | diff CH=NN | bench | compare | compare-book | lint | format | deps
+#   make integrity | diagrams
 #
 # `make test` builds every written chapter (chapters/NN-slug) and runs every test.
 # PRESET picks the CMake preset for build/test/run/bench (default, debug, asan, tsan);
@@ -21,7 +22,8 @@ NEWEST_DEMO := build/$(PRESET)/chapters/$(NEWEST)/ch$(firstword $(subst -, ,$(NE
 SOURCES = $(shell find chapters tests src bench -name '*.hpp' -o -name '*.cpp' 2>/dev/null)
 
 .PHONY: all deps deps-build deps-book deps-lint build test run book serve exercises \
-        check hint progress diff integrity bench lint format diagrams clean
+        check hint progress diff integrity bench compare compare-book compare-build lint \
+        format diagrams clean
 
 all: test
 
@@ -95,6 +97,22 @@ bench: build
 	python3 tools/bench_table.py build/$(PRESET)/bench
 	python3 tools/echo_bench.py --client build/$(PRESET)/bench/echo-client \
 	  --output build/$(PRESET)/bench/echo.md $(ECHO_SERVERS)
+
+# Chapter 11's three schedulers, each with and without the budget, side by side: one
+# program (compare-schedulers) on the standard workloads, the contended one and the
+# starvation experiment. Always the default (optimised) preset; about two minutes.
+# Writes build/default/bench/compare.json (the raw results) and compare.md (the table);
+# compare-book also writes what the book shows: assets/schedulers-compared.{json,md,svg}.
+compare: compare-build
+	python3 tools/compare_schedulers.py build/default/bench
+
+compare-book: compare-build
+	python3 tools/compare_schedulers.py build/default/bench --book
+
+compare-build: deps-build
+	@cmake --preset default > build-configure.log || { cat build-configure.log; rm -f build-configure.log; exit 1; }
+	@rm -f build-configure.log
+	cmake --build --preset default --target compare-schedulers
 
 lint: deps-lint build
 	tools/lint.sh build/$(PRESET)

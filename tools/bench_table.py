@@ -871,7 +871,7 @@ STARVATION_CAPTION = (
 STARVATION_NOTE = (
     "The hog receives from a channel it keeps full, so it never waits of its own accord; the "
     "probe sleeps 1 ms at a time and records how late each wake-up runs. *budget*: the hog as "
-    "it is, made to yield every 128 receives; *unconstrained*: its receives wrapped in "
+    "it is, made to yield every 128 receives; *unconstrained*: both tasks wrapped in "
     "art::unconstrained, the runtime without a budget. Lateness in microseconds; "
     "*wake-ups* is how many the probe had in the run."
 )
