@@ -22,7 +22,7 @@ PANELS = [  # (title, colour, [(lane, text, note[, continues])], ending)
     ("2. register_timer calls the wake callback", "#eaf6ea", [
         (1, "next_timeout → 500 ms (reported)", "500 ms"),
         (1, "epoll_wait(…, 500)", "500 ms"),
-        (0, "register_timer: slot 10 < 500", "10 ms"),
+        (0, "register_timer: slot 10 &lt; 500", "10 ms"),
         (0, "unlock, then the callback:", "10 ms"),
         (0, "write(eventfd)", "", True),
         (1, "epoll_wait returns (eventfd)", "10 ms"),

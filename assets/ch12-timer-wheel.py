@@ -9,7 +9,8 @@ import _svg
 W = 740
 X0 = 90            # the left edge of slot 0
 CELL = 9.5         # 64 cells: 608 px
-ROW_Y = {2: 70, 1: 150, 0: 230}
+ROW_Y = {2: 70, 1: 150, 0: 270}
+STEPS_Y = 350
 CELL_H = 26
 SPANS = {2: "a slot: 4,096 ms", 1: "a slot: 64 ms", 0: "a slot: 1 ms"}
 ENTRY = "#d9822b"
@@ -18,8 +19,7 @@ MOVED = "#f3d3b2"
 
 def level_row(level: int, marks: dict[int, str]) -> list[str]:
     y = ROW_Y[level]
-    out = [_svg.text(20, y + 18, f"level {level}", ' font-weight="bold"'),
-           _svg.text(X0 + 64 * CELL + 8, y + 18, "", '')]
+    out = [_svg.text(20, y + 18, f"level {level}", ' font-weight="bold"')]
     for slot in range(64):
         fill = marks.get(slot, "white")
         out.append(f'<rect x="{X0 + slot * CELL}" y="{y}" width="{CELL}" height="{CELL_H}" '
@@ -31,8 +31,8 @@ def level_row(level: int, marks: dict[int, str]) -> list[str]:
     return out
 
 
-def arrow(x1: float, y1: float, x2: float, y2: float) -> str:
-    return (f'<line x1="{x1}" y1="{y1}" x2="{x2}" y2="{y2}" stroke="#333333" '
+def bent_arrow(x1: float, y1: float, x2: float, y2: float, bend_y: float) -> str:
+    return (f'<path d="M{x1},{y1} V{bend_y} H{x2} V{y2}" fill="none" stroke="#333333" '
             f'stroke-width="1.6" marker-end="url(#head)"/>')
 
 
@@ -48,23 +48,24 @@ def drawing() -> str:
     # the cascade: level 1 slot 4 -> level 0 slot 44
     x_from = X0 + 4 * CELL + CELL / 2
     x_to = X0 + 44 * CELL + CELL / 2
-    out.append(arrow(x_from, ROW_Y[1] + CELL_H + 20, x_to, ROW_Y[0] - 4))
-    out.append(_svg.text(x_from + 60, ROW_Y[1] + CELL_H + 40,
-                         "② elapsed reaches 256 (slot 4's start): re-placed, 256 ^ 300 = 44",
+    bend = ROW_Y[1] + CELL_H + 48
+    out.append(bent_arrow(x_from, ROW_Y[1] + CELL_H + 20, x_to, ROW_Y[0] - 3, bend))
+    out.append(_svg.text(x_from + 10, bend - 6,
+                         "② elapsed reaches 256, slot 4's start: placed again",
                          ' font-size="13"'))
     steps = [
         "① insert at elapsed 0: 0 ^ 300 has its highest bit in 6..11 → level 1,"
         " slot 300 >> 6 = 4",
         "② the slot spans ticks 256..319, so its entries are not all due: each one"
         " falls to the level",
-        "    that tells its deadline apart from 256 (level 0, slot 300 & 63 = 44)",
+        "    that tells its deadline apart from 256 (level 0, slot 300 &amp; 63 = 44)",
         "③ elapsed reaches 300: level 0's slot 44 starts at the deadline → due, fired",
         "An entry cascades at most once per level; next_expiration names the earliest"
         " slot's start (256, then 300).",
     ]
     for i, line in enumerate(steps):
-        out.append(_svg.text(20, 300 + 20 * i, line, ' font-size="13"'))
-    return _svg.document(W, 300 + 20 * len(steps) + 6, out)
+        out.append(_svg.text(20, STEPS_Y + 20 * i, line, ' font-size="13"'))
+    return _svg.document(W, STEPS_Y + 20 * (len(steps) - 1) + 12, out)
 
 
 if __name__ == "__main__":
