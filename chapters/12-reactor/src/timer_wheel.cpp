@@ -106,6 +106,7 @@ std::optional<TimerId> TimerWheel::pop_expired(std::uint64_t now) {
   }
 }
 
+// ANCHOR: cascade
 // The slot's start has been reached: its due entries go to the due list,
 // the others (a higher level's slot spans many ticks) fall to lower levels.
 void TimerWheel::process(const Expiration& expiration) {
@@ -122,6 +123,7 @@ void TimerWheel::process(const Expiration& expiration) {
     index = next;
   }
 }
+// ANCHOR_END: cascade
 // ANCHOR_END: pop_expired
 
 // ANCHOR: place
