@@ -12,8 +12,9 @@ TimerDriver& current_timer_driver() {
   RuntimeCore* core = RuntimeCore::current();
   if (core == nullptr)
     throw std::logic_error(
-        "art::sleep (or another timer) made outside a runtime's worker: make it in "
-        "a task, or pass a driver explicitly (art::sleep(runtime.reactor().timers(), d))");
+        "art::sleep (or another timer) made outside a runtime's worker: make it "
+        "in a task, or pass a driver explicitly "
+        "(art::sleep(runtime.reactor().timers(), d))");
   return core->reactor().timers();
 }
 // ANCHOR_END: current_timer_driver
