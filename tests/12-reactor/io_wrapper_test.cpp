@@ -114,7 +114,7 @@ TEST(IoWrapper, TheSameFdTwiceIsRefusedWithEexist) {
   EXPECT_EQ(running.reactor->live_registrations(), 1U);
 }
 
-TEST(IoWrapper, AReadOfAnFdClosedWhileRegisteredFailsWithEbadf) {
+TEST(Ex12_3_IoWrapper, AReadOfAnFdClosedWhileRegisteredFailsWithEbadf) {
   NoFdLeak no_leak;
   RunningReactor running;
   auto [read_end, write_end] = make_pipe();
@@ -141,7 +141,7 @@ TEST(IoWrapper, AReadOfAnFdClosedWhileRegisteredFailsWithEbadf) {
 // used up), then writes a byte into the pipe and waits until the reactor
 // has dispatched that edge, and only then reports its EAGAIN. The clear
 // that follows must fail, and the same poll must read the byte.
-TEST(IoWrapper, AnEdgeThatArrivesDuringTheCallSurvivesTheClearAfterIt) {
+TEST(Ex12_3_IoWrapper, AnEdgeThatArrivesDuringTheCallSurvivesTheClearAfterIt) {
   NoFdLeak no_leak;
   RunningReactor running;
   Reactor& reactor = *running.reactor;
@@ -179,7 +179,7 @@ TEST(IoWrapper, AnEdgeThatArrivesDuringTheCallSurvivesTheClearAfterIt) {
 }
 // ANCHOR_END: tick_race_end_to_end
 
-TEST(IoWrapper, EintrIsRetriedWithoutWaiting) {
+TEST(Ex12_3_IoWrapper, EintrIsRetriedWithoutWaiting) {
   NoFdLeak no_leak;
   RunningReactor running;
   auto [read_end, write_end] = make_pipe();
@@ -201,18 +201,86 @@ TEST(IoWrapper, EintrIsRetriedWithoutWaiting) {
   EXPECT_EQ(hand.counting.wakes(), 0);
 }
 
-TEST(IoWrapper, OtherErrorsAreThrownWithTheCallsName) {
+TEST(Ex12_3_IoWrapper, OtherErrorsAreThrownWithTheCallsName) {
   NoFdLeak no_leak;
   RunningReactor running;
   auto [read_end, write_end] = make_pipe();
   IoWrapper<OwnedFd> writer(std::move(write_end), *running.reactor);
   ASSERT_TRUE(eventually([&] { return running.reactor->events_dispatched() > 0; }));
   HandPoll hand;
-  auto future = writer.io(Direction::write, []() -> int {
+  int calls = 0;
+  auto future = writer.io(Direction::write, [&]() -> int {
+    ++calls;
     errno = ENOSPC;
     return -1;
   });
-  EXPECT_THROW((void)future.poll(hand.cx), std::system_error);
+  try {
+    (void)future.poll(hand.cx);
+    FAIL() << "no error";
+  } catch (const std::system_error& error) {
+    EXPECT_EQ(error.code().value(), ENOSPC);
+    EXPECT_NE(
+        std::string(error.what()).find("an IO call on fd " + std::to_string(writer.fd())),
+        std::string::npos)
+        << error.what();
+  }
+  EXPECT_EQ(calls, 1) << "an error is not a reason to try again";
+  EXPECT_NE(writer.registration().slot().readiness(Direction::write).bits, 0)
+      << "an error is not EAGAIN: the readiness is still good";
+}
+
+// The slot says readable, but the pipe is empty (someone else read the
+// byte): the read's EAGAIN must forget that readiness and wait, with its
+// waker stored, and the next byte must wake it.
+TEST(Ex12_3_IoWrapper, AUsedUpReadinessIsForgottenAndTheNextEdgeWakesTheRead) {
+  NoFdLeak no_leak;
+  RunningReactor running;
+  Reactor& reactor = *running.reactor;
+  auto [read_end, write_end] = make_pipe();
+  IoWrapper<OwnedFd> reader(std::move(read_end), reactor);
+  reactor.dispatch(reader.registration().token().pack(), EPOLLIN);  // a stale edge
+  HandPoll hand;
+  std::array<std::byte, 4> buffer{};
+  auto read = reader.read(buffer);
+  ASSERT_TRUE(read.poll(hand.cx).is_pending()) << "an empty pipe has nothing to read";
+  EXPECT_EQ(reader.registration().slot().readiness(Direction::read).bits, 0)
+      << "EAGAIN must forget the readiness it used up";
+  EXPECT_EQ(hand.counting.wakes(), 0) << "a wait is not a wake";
+
+  ASSERT_EQ(::write(write_end.fd(), "x", 1), 1);
+  ASSERT_TRUE(eventually([&] { return hand.counting.wakes() == 1; }))
+      << "the read answered Pending without a waker stored: it waits for ever";
+  Poll<std::size_t> got = read.poll(hand.cx);
+  ASSERT_TRUE(got.is_ready());
+  EXPECT_EQ(got.value(), 1U);
+}
+
+// A poll that answers Pending keeps its token, whether the slot had no
+// readiness at all or the call said EAGAIN; a Ready one spends exactly one.
+TEST(Ex12_3_IoWrapper, OnlyAReadyPollSpendsAToken) {
+  NoFdLeak no_leak;
+  RunningReactor running;
+  Reactor& reactor = *running.reactor;
+  auto [read_end, write_end] = make_pipe();
+  IoWrapper<OwnedFd> reader(std::move(read_end), reactor);
+  CountingWaker counting;
+  const Waker waker = counting.waker();
+  Budget budget(3);
+  Context cx(waker, budget);
+  std::array<std::byte, 4> buffer{};
+  auto read = reader.read(buffer);
+  ASSERT_TRUE(read.poll(cx).is_pending());  // no readiness yet
+  EXPECT_EQ(budget.remaining(), 3U);
+  // A stale edge: the call says EAGAIN.
+  reactor.dispatch(reader.registration().token().pack(), EPOLLIN);
+  ASSERT_TRUE(read.poll(cx).is_pending());
+  EXPECT_EQ(budget.remaining(), 3U) << "a Pending poll spent a token";
+
+  const std::uint64_t seen = reactor.events_dispatched();
+  ASSERT_EQ(::write(write_end.fd(), "ab", 2), 2);
+  ASSERT_TRUE(eventually([&] { return reactor.events_dispatched() > seen; }));
+  ASSERT_TRUE(read.poll(cx).is_ready());
+  EXPECT_EQ(budget.remaining(), 2U) << "a Ready poll spends one token";
 }
 
 TEST(IoWrapper, HalfCloseReadsZeroAndWritesStillGoThrough) {
@@ -285,7 +353,7 @@ TEST(IoWrapper, ReadExactThrowsWhenTheStreamEndsShort) {
 // A stream that is always readable: every read is ready at once, so only
 // the budget ends the poll. With 3 tokens the fourth read answers Pending
 // and wakes its task.
-TEST(IoWrapper, IoFuturesSpendTheBudgetAndMakeAnAlwaysReadyStreamYield) {
+TEST(Ex12_3_IoWrapper, IoFuturesSpendTheBudgetAndMakeAnAlwaysReadyStreamYield) {
   NoFdLeak no_leak;
   RunningReactor running;
   auto [ours, peer] = make_socketpair();
@@ -319,7 +387,7 @@ Task<int> read_bytes(IoWrapper<OwnedFd>& socket, int count) {
   co_return count;
 }
 
-TEST(IoWrapper, ATaskReadingAnAlwaysReadyStreamIsMadeToYield) {
+TEST(Ex12_3_IoWrapper, ATaskReadingAnAlwaysReadyStreamIsMadeToYield) {
   NoFdLeak no_leak;
   Runtime runtime(RuntimeOptions{.workers = 1, .budget = 4});
   auto [ours, peer] = make_socketpair();

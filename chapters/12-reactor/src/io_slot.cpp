@@ -23,6 +23,18 @@ bool IoSlot::set_readiness(std::uint32_t generation, std::uint8_t bits) {
 
 // ANCHOR: clear_readiness
 bool IoSlot::clear_readiness(ReadyEvent seen) {
+  // EXERCISE 12.1: clear only the readiness seen, only if no event came since
+  // HINT: the reader's half of the tick protocol (the header's picture).
+  // Its invariant: readiness is cleared only by a reader that saw, under
+  // the current tick, exactly the readiness it clears; a newer event, the
+  // other direction's bits and the final bits (closed, error, shutdown)
+  // stay. The reactor may change the word at any moment you look at it.
+  // HINT 2: "is the tick still the one I saw?" and "write the word without
+  // those bits" must be one indivisible step, or the reactor's set lands
+  // between them and your write erases it. The generation keeps its value.
+  // HINT 3: set_readiness above has the shape: read the word once, then a
+  // loop that gives up on a condition and otherwise tries to swap in the
+  // next word (compare_exchange_weak hands back the fresh word on failure).
   const auto clear = static_cast<std::uint8_t>(seen.bits & Readiness::clearable);
   std::uint64_t word = word_.load(std::memory_order_acquire);
   for (;;) {
@@ -36,6 +48,7 @@ bool IoSlot::clear_readiness(ReadyEvent seen) {
                                     std::memory_order_acquire))
       return true;
   }
+  // END EXERCISE
 }
 // ANCHOR_END: clear_readiness
 
@@ -48,6 +61,17 @@ ReadyEvent IoSlot::readiness(Direction direction) const {
 
 // ANCHOR: poll_ready
 Poll<ReadyEvent> IoSlot::poll_ready(Direction direction, Context& cx) {
+  // EXERCISE 12.2: a kept event is Ready; else the newest waker waits, no wake lost
+  // HINT: a wait without a lost wake-up. The reactor does two steps: it
+  // sets the bits (no lock), then takes the wakers under wakers_mutex_.
+  // Invariant: a poll that answers Pending has its waker stored where that
+  // reactor's second step will find it, at a moment when it knows no bits
+  // were set; an event already in the word is answered at once.
+  // HINT 2: ask which moment is the dangerous one: "not ready" seen, then
+  // the reactor sets and wakes, then the waker goes in. Whatever you saw
+  // before the waker was stored may be out of date once it is stored.
+  // HINT 3: keep the task's newest waker (the task may have moved); one
+  // waker per direction; Waker::will_wake spares a clone of the same one.
   ReadyEvent seen = readiness(direction);
   if (seen.bits != 0)
     return seen;  // an event kept for us: no lock, no waker
@@ -61,6 +85,7 @@ Poll<ReadyEvent> IoSlot::poll_ready(Direction direction, Context& cx) {
   if (seen.bits != 0)
     return seen;
   return pending;
+  // END EXERCISE
 }
 // ANCHOR_END: poll_ready
 

@@ -119,6 +119,10 @@ class IoFuture {
       : wrapper_(&wrapper), direction_(direction), call_(std::move(call)), what_(what) {}
 
   Poll<Output> poll(Context& cx) {
+    // EXERCISE 12.3: EINTR retried, EAGAIN clears with its tick, errors thrown, a token
+    // HINT: an IO future is a leaf of the budget (budget.hpp): it answers
+    // Ready only with a token spent, and a poll that ends Pending keeps it.
+    // HINT 2: the loop itself is poll_io, below.
     TokenGuard token = take_token(cx);
     if (!token)
       return pending;  // the budget is spent: the task was woken to yield
@@ -127,6 +131,7 @@ class IoFuture {
       return pending;
     token.made_progress();
     return static_cast<Output>(result.value());
+    // END EXERCISE
   }
 
  private:
@@ -255,6 +260,19 @@ class IoWrapper {
   template <class Call>
   auto poll_io(Direction direction, Context& cx, Call& call, const char* what)
       -> Poll<std::invoke_result_t<Call&>> {
+    // EXERCISE 12.3: EINTR retried, EAGAIN clears with its tick, errors thrown, a token
+    // HINT: the picture at the top of this file. Readiness is a promise
+    // the kernel may take back: a call is tried only when the slot says
+    // ready, and EAGAIN proves the readiness it was given is used up. The
+    // invariant: forget exactly the readiness this call relied on (the
+    // event, tick included, that poll_ready gave you), never a newer one;
+    // a Pending answer always leaves a waker stored.
+    // HINT 2: three outcomes of a failed call, three different answers: a
+    // signal (nothing happened), "would block" (forget, then ask the slot
+    // again: a newer event may be there already), anything else (the
+    // caller must hear of it, as detail::io_error says).
+    // HINT 3: errno is only valid right after the failed call; read it
+    // before anything else can change it. EWOULDBLOCK is EAGAIN's twin.
     for (;;) {
       Poll<ReadyEvent> ready = registration_.poll_ready(direction, cx);
       if (ready.is_pending())
@@ -273,6 +291,7 @@ class IoWrapper {
         break;
       }
     }
+    // END EXERCISE
   }
   // ANCHOR_END: poll_io
 
