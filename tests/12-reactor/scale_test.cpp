@@ -151,7 +151,7 @@ constexpr std::size_t kMessageBytes = 64;
 // within the ctest timeout (tests/12-reactor/CMakeLists.txt), so that a
 // hang fails by its assertion, with the client's counts, before ctest
 // kills the whole binary.
-constexpr auto kClientDeadline = 80s;
+constexpr auto kClientDeadline = 40s;
 
 // ANCHOR: scale_test
 TEST(Scale, TenThousandConcurrentConnectionsEchoEveryByteAndShutDownWithoutALeak) {
@@ -185,7 +185,7 @@ TEST(Scale, TenThousandConcurrentConnectionsEchoEveryByteAndShutDownWithoutALeak
         << client.output;
 
     // Every client has closed: each echo task reads the end and finishes.
-    EXPECT_TRUE(eventually([&] { return runtime.live_tasks() == 1; }, 30s))
+    EXPECT_TRUE(eventually([&] { return runtime.live_tasks() == 1; }, 10s))
         << runtime.live_tasks() - 1 << " connection tasks still live";
     EXPECT_EQ(counts->accepted.load(), kConnections);
     EXPECT_EQ(counts->most_open.load(), kConnections) << "the connections were not all "
