@@ -86,9 +86,15 @@ integrity: deps-build
 
 # The scheduler workloads on every bench-* program and the contended workload on every
 # contended-* program, as tables (also written to build/$(PRESET)/bench/results.md).
+# Then the echo table: echo-client against every server of ECHO_SERVERS, each a program
+# that keeps tools/echo_bench.py's contract (or NAME="program args"), with ratios to
+# Asio's (also written to build/$(PRESET)/bench/echo.md).
 # Only optimised presets build them: the default one.
+ECHO_SERVERS ?= build/$(PRESET)/bench/echo-asio
 bench: build
 	python3 tools/bench_table.py build/$(PRESET)/bench
+	python3 tools/echo_bench.py --client build/$(PRESET)/bench/echo-client \
+	  --output build/$(PRESET)/bench/echo.md $(ECHO_SERVERS)
 
 lint: deps-lint build
 	tools/lint.sh build/$(PRESET)

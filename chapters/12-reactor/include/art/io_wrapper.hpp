@@ -219,6 +219,7 @@ class IoWrapper {
   int fd() const { return io_.fd(); }
   Registration& registration() { return registration_; }
 
+  // ANCHOR: io_wrapper_futures
   ReadinessFuture<T> readable() { return {registration_, Direction::read}; }
   ReadinessFuture<T> writable() { return {registration_, Direction::write}; }
 
@@ -246,6 +247,7 @@ class IoWrapper {
   TransferAllFuture<T, Direction::write> write_all(std::span<const std::byte> buffer) {
     return {*this, buffer};
   }
+  // ANCHOR_END: io_wrapper_futures
   // ANCHOR_END: io_wrapper
 
   // ANCHOR: poll_io
