@@ -1,7 +1,8 @@
 // What 100,000 pending timers cost, and cancelling them: chapter 12's timing
 // wheel (timer_wheel.hpp), alone and behind its TimerDriver (the lock and the
 // waker table), against chapter 02's design, a binary heap of weak_ptrs to a
-// shared timer state with lazy cancellation (timer_thread.hpp), and, to tell
+// shared timer state with lazy cancellation (chapter 02's timer_thread.hpp,
+// which chapter 12 retires), and, to tell
 // the data structure from the allocations, a heap of plain ids with a
 // cancelled flag per id.
 //
@@ -28,7 +29,6 @@
 #include <vector>
 
 #include "art/timer_driver.hpp"
-#include "art/timer_thread.hpp"
 #include "art/timer_wheel.hpp"
 #include "art/waker.hpp"
 
@@ -127,20 +127,26 @@ struct DriverDesign {
 // a heap entry that holds it weakly; a cancel drops the state, the entry
 // stays until its deadline is popped.
 struct SharedStateHeapDesign {
+  // What chapter 02's TimerFuture shared with its timer thread.
+  struct TimerState {
+    std::mutex mutex;
+    bool fired = false;
+    art::Waker waker;
+  };
   struct Entry {
     std::uint64_t deadline;
-    std::weak_ptr<art::TimerState> timer;
+    std::weak_ptr<TimerState> timer;
     bool operator>(const Entry& other) const { return deadline > other.deadline; }
   };
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
-  std::vector<std::shared_ptr<art::TimerState>> timers;  // what the futures hold
+  std::vector<std::shared_ptr<TimerState>> timers;  // what the futures hold
   const art::Waker waker = art::noop_waker();
   std::uint64_t base = 0;
 
   void insert(const std::vector<std::uint64_t>& deadlines) {
     timers.clear();
     for (std::uint64_t deadline : deadlines) {
-      auto timer = std::make_shared<art::TimerState>();
+      auto timer = std::make_shared<TimerState>();
       timer->waker = waker;
       heap.push({base + deadline, timer});
       timers.push_back(std::move(timer));
@@ -151,7 +157,7 @@ struct SharedStateHeapDesign {
   std::size_t fire_until(std::uint64_t ms) {
     std::size_t fired = 0;
     while (!heap.empty() && heap.top().deadline <= base + ms) {
-      if (std::shared_ptr<art::TimerState> timer = heap.top().timer.lock()) {
+      if (std::shared_ptr<TimerState> timer = heap.top().timer.lock()) {
         std::lock_guard lock(timer->mutex);
         timer->fired = true;
         timer->waker.wake_by_ref();

@@ -20,7 +20,8 @@
 #include "art/join_handle.hpp"
 #include "art/runtime.hpp"
 #include "art/task.hpp"
-#include "art/timer_future.hpp"
+#include "art/sleep.hpp"
+#include "art/timer_driver.hpp"
 #include "art/unconstrained.hpp"
 #include "art/yield_now.hpp"
 #include "test_support.hpp"
@@ -137,11 +138,12 @@ TEST(BudgetTakeToken, EveryLeafSpendsAndRefuses) {
   EXPECT_TRUE(yield.poll(cx).is_pending());  // its own pause: costs nothing
   EXPECT_EQ(budget.remaining(), 2U);
   EXPECT_TRUE(yield.poll(cx).is_ready());
-  TimerFuture due(0ms);
+  TimerDriver timers;
+  Sleep due = sleep_until(timers, Clock::time_point{});  // long past
   EXPECT_TRUE(due.poll(cx).is_ready());
   EXPECT_EQ(budget.remaining(), 0U);
   const int wakes = counter.wakes();
-  TimerFuture also_due(0ms);
+  Sleep also_due = sleep_until(timers, Clock::time_point{});
   EXPECT_TRUE(also_due.poll(cx).is_pending()) << "a due timer must be refused too";
   YieldNow second;
   EXPECT_TRUE(second.poll(cx).is_pending());
@@ -157,7 +159,8 @@ TEST(BudgetGiveBack, ALeafThatWaitsGivesItsTokenBack) {
   Context cx(waker, budget);
   EXPECT_TRUE(rx.recv().poll(cx).is_pending());
   EXPECT_EQ(budget.remaining(), 3U) << "a receive that waits spent a token";
-  TimerFuture later(1h);
+  TimerDriver timers;
+  Sleep later = sleep(timers, 1h);
   EXPECT_TRUE(later.poll(cx).is_pending());
   EXPECT_EQ(budget.remaining(), 3U) << "a timer that waits spent a token";
   YieldNow yield;

@@ -65,7 +65,11 @@ std::shared_ptr<Reactor> Reactor::create() {
   return std::shared_ptr<Reactor>(new Reactor(epoll_fd, wake_fd));
 }
 
-Reactor::Reactor(int epoll_fd, int wake_fd) : epoll_fd_(epoll_fd), wake_fd_(wake_fd) {}
+Reactor::Reactor(int epoll_fd, int wake_fd) : epoll_fd_(epoll_fd), wake_fd_(wake_fd) {
+  // A timer due before the deadline the loop sleeps towards must cut the
+  // sleep short: the driver calls this, outside its lock, when that happens.
+  timers_.set_wake_callback([this] { wake(); });
+}
 
 Reactor::~Reactor() {
   if (thread_.joinable())
@@ -115,10 +119,11 @@ void Reactor::run() {
   trace::name_thread("reactor");
   std::array<epoll_event, 256> events{};
   while (!stopping_.load(std::memory_order_acquire)) {
-    // TIMERS: the timer driver's earliest deadline becomes the timeout here
-    // (milliseconds until it, rounded up); -1 while no timer is armed. The
-    // reactor never wakes on its own: a new earliest deadline calls wake().
-    const int timeout_ms = -1;
+    // Sleep until the next event or the earliest timer, whichever comes
+    // first (the driver rounds up, so a timer never fires early); -1, no
+    // timeout at all, while no timer is armed. A timer armed later with an
+    // earlier deadline wakes this wait through the eventfd.
+    const int timeout_ms = timers_.next_timeout(Clock::now());
     const int ready =
         epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
     if (ready < 0) {
@@ -128,9 +133,9 @@ void Reactor::run() {
                      std::system_category().message(errno));
       return;  // our own epoll fd is broken: nothing more can be waited for
     }
-    // TIMERS: fire the timers that are due here, once per wake-up.
     for (int i = 0; i < ready; ++i)
       dispatch(events[i].data.u64, events[i].events);
+    timers_.fire_due(Clock::now());  // whatever woke us, due timers fire now
   }
 }
 // ANCHOR_END: run

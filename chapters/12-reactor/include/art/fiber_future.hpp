@@ -2,7 +2,7 @@
 //
 //     auto handle = art::spawn_fiber([&] {
 //       int x = art::await(input);          // may suspend the whole stack
-//       art::await(art::TimerFuture(10ms));
+//       art::await(art::sleep(10ms));
 //       return 2 * x;
 //     });
 //

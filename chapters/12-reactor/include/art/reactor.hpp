@@ -91,6 +91,7 @@
 #include "art/io_slab.hpp"
 #include "art/io_slot.hpp"
 #include "art/poll.hpp"
+#include "art/timer_driver.hpp"
 
 namespace art {
 
@@ -134,6 +135,12 @@ class Reactor : public std::enable_shared_from_this<Reactor> {
   // The reactor thread's loop calls it; tests call it to inject an event.
   void dispatch(std::uint64_t token, std::uint32_t epoll_events);
 
+  // The timers this reactor fires (timer_driver.hpp): art::sleep and the
+  // other timer futures of the runtime's tasks wait here. Its earliest
+  // deadline is the reactor's epoll_wait timeout; a new earlier one wakes
+  // the reactor through the eventfd (the driver's wake callback).
+  TimerDriver& timers() { return timers_; }
+
   std::size_t live_registrations() const { return slab_.live(); }
   // Events dispatched to a live slot so far (stale ones are not counted).
   std::uint64_t events_dispatched() const {
@@ -153,6 +160,7 @@ class Reactor : public std::enable_shared_from_this<Reactor> {
   const int epoll_fd_;
   const int wake_fd_;
   IoSlab slab_;
+  TimerDriver timers_;
   std::thread thread_;
   // Release by stop(), acquire by the loop after the eventfd woke it and by
   // register_fd: whoever sees it set also sees the slots stop() marked.

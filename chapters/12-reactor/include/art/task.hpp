@@ -2,7 +2,7 @@
 //
 //     Task<int> delayed_double(ManualFuture<int> input, Clock::duration delay) {
 //       int x = co_await input;
-//       co_await TimerFuture(delay);
+//       co_await art::sleep(delay);
 //       co_return 2 * x;
 //     }
 //
