@@ -92,7 +92,7 @@ integrity: deps-build
 # that keeps tools/echo_bench.py's contract (or NAME="program args"), with ratios to
 # Asio's (also written to build/$(PRESET)/bench/echo.md).
 # Only optimised presets build them: the default one.
-ECHO_SERVERS ?= build/$(PRESET)/bench/echo-asio
+ECHO_SERVERS ?= build/$(PRESET)/bench/echo-asio build/$(PRESET)/bench/echo-art
 bench: build
 	python3 tools/bench_table.py build/$(PRESET)/bench
 	python3 tools/echo_bench.py --client build/$(PRESET)/bench/echo-client \
