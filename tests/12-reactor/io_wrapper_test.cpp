@@ -32,26 +32,9 @@ namespace {
 using testing::CountingWaker;
 using testing::eventually;
 using testing::NoFdLeak;
-
-struct RunningReactor {
-  RunningReactor() { reactor->start(); }
-  ~RunningReactor() { reactor->stop(); }
-  std::shared_ptr<Reactor> reactor = Reactor::create();
-};
-
-std::array<OwnedFd, 2> make_pipe() {
-  std::array<int, 2> fds{};
-  if (pipe2(fds.data(), O_NONBLOCK | O_CLOEXEC) != 0)
-    throw std::system_error(errno, std::generic_category(), "pipe2");
-  return {OwnedFd(fds[0]), OwnedFd(fds[1])};
-}
-
-std::array<OwnedFd, 2> make_socketpair() {
-  std::array<int, 2> fds{};
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()) != 0)
-    throw std::system_error(errno, std::generic_category(), "socketpair");
-  return {OwnedFd(fds[0]), OwnedFd(fds[1])};
-}
+using testing::make_pipe;
+using testing::make_socketpair;
+using testing::RunningReactor;
 
 // A poll by hand, outside any runtime: no budget unless one is given.
 struct HandPoll {

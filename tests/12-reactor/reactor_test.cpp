@@ -27,34 +27,12 @@ namespace {
 using testing::CountingWaker;
 using testing::eventually;
 using testing::NoFdLeak;
-
-struct Pipe {
-  OwnedFd read_end;
-  OwnedFd write_end;
-};
-
-Pipe make_pipe() {
-  std::array<int, 2> fds{};
-  if (pipe2(fds.data(), O_NONBLOCK | O_CLOEXEC) != 0)
-    throw std::system_error(errno, std::generic_category(), "pipe2");
-  return Pipe{OwnedFd(fds[0]), OwnedFd(fds[1])};
-}
-
-std::array<OwnedFd, 2> make_socketpair() {
-  std::array<int, 2> fds{};
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()) != 0)
-    throw std::system_error(errno, std::generic_category(), "socketpair");
-  return {OwnedFd(fds[0]), OwnedFd(fds[1])};
-}
+using testing::make_pipe;
+using testing::make_socketpair;
+using testing::Pipe;
+using testing::RunningReactor;
 
 void write_byte(int fd, char byte = 'x') { ASSERT_EQ(::write(fd, &byte, 1), 1); }
-
-// A reactor of its own, running, stopped when the test ends.
-struct RunningReactor {
-  RunningReactor() { reactor->start(); }
-  ~RunningReactor() { reactor->stop(); }
-  std::shared_ptr<Reactor> reactor = Reactor::create();
-};
 
 TEST(Reactor, StopWakesALoopThatWaitsWithNoTimeout) {
   NoFdLeak no_leak;

@@ -2,17 +2,13 @@
 // reactor's TimerDriver, which the reactor fires between two epoll_waits.
 #include <array>
 #include <atomic>
-#include <cerrno>
 #include <chrono>
 #include <cstddef>
-#include <cstring>
-#include <fcntl.h>
 #include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
-#include <system_error>
-#include <unistd.h>
+#include <utility>
 
 #include <gtest/gtest.h>
 
@@ -83,10 +79,8 @@ Task<std::optional<std::size_t>> read_with_a_timeout(IoWrapper<OwnedFd>& reader)
 TEST(ReactorTimers, ATimeoutGivesUpOnAReadThatNeverCompletes) {
   NoFdLeak no_leak;
   Runtime runtime(1);
-  std::array<int, 2> fds{};
-  ASSERT_EQ(pipe2(fds.data(), O_NONBLOCK | O_CLOEXEC), 0) << std::strerror(errno);
-  OwnedFd write_end(fds[1]);
-  IoWrapper<OwnedFd> reader{OwnedFd{fds[0]}, runtime.reactor()};
+  testing::Pipe pipe = testing::make_pipe();
+  IoWrapper<OwnedFd> reader(std::move(pipe.read_end), runtime.reactor());
   const Clock::time_point start = Clock::now();
   EXPECT_EQ(runtime.block_on(read_with_a_timeout(reader)), std::nullopt);
   EXPECT_GE(Clock::now() - start, 20ms);

@@ -4,9 +4,13 @@
 #pragma once
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <sys/socket.h>
 #include <gtest/gtest.h>
 
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstddef>
@@ -15,11 +19,14 @@
 #include <memory>
 #include <mutex>
 #include <stop_token>
+#include <system_error>
 #include <thread>
 #include <utility>
 
 #include "art/context.hpp"
+#include "art/owned_fd.hpp"
 #include "art/poll.hpp"
+#include "art/reactor.hpp"
 #include "art/runtime.hpp"
 #include "art/task_header.hpp"
 #include "art/waker.hpp"
@@ -310,6 +317,33 @@ class NoFdLeak {
 
  private:
   int before_;
+};
+
+// Non-blocking fd pairs that close themselves, for the reactor's tests.
+struct Pipe {
+  OwnedFd read_end;
+  OwnedFd write_end;
+};
+
+inline Pipe make_pipe() {
+  std::array<int, 2> fds{};
+  if (pipe2(fds.data(), O_NONBLOCK | O_CLOEXEC) != 0)
+    throw std::system_error(errno, std::generic_category(), "pipe2");
+  return Pipe{OwnedFd(fds[0]), OwnedFd(fds[1])};
+}
+
+inline std::array<OwnedFd, 2> make_socketpair() {
+  std::array<int, 2> fds{};
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()) != 0)
+    throw std::system_error(errno, std::generic_category(), "socketpair");
+  return {OwnedFd(fds[0]), OwnedFd(fds[1])};
+}
+
+// A reactor of its own, running, stopped when the test ends.
+struct RunningReactor {
+  RunningReactor() { reactor->start(); }
+  ~RunningReactor() { reactor->stop(); }
+  std::shared_ptr<Reactor> reactor = Reactor::create();
 };
 
 }  // namespace art::testing
