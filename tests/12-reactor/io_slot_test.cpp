@@ -313,6 +313,25 @@ TEST(Ex12_2_IoSlot, APollKeepsTheTasksNewestWaker) {
   slab.free(token);
 }
 
+// A task polled again with the waker it already left behind: nothing to
+// store, and a clone (a reference count, or worse) would be wasted work on
+// every spurious poll.
+TEST(Ex12_2_IoSlot, APollWithTheWakerItAlreadyLeftClonesItNoMore) {
+  IoSlab slab;
+  const IoToken token = slab.allocate();
+  IoSlot& slot = *slab.slot(token.index);
+  CountingWaker counting;
+  const Waker waker = counting.waker();
+  Context cx(waker);
+  ASSERT_TRUE(slot.poll_ready(Direction::read, cx).is_pending());
+  const int stored = counting.clones();
+  EXPECT_EQ(stored, 1) << "the slot keeps one clone of the task's waker";
+  ASSERT_TRUE(slot.poll_ready(Direction::read, cx).is_pending());
+  ASSERT_TRUE(slot.poll_ready(Direction::read, cx).is_pending());
+  EXPECT_EQ(counting.clones(), stored) << "the same waker was cloned again (Waker::will_wake)";
+  slab.free(token);
+}
+
 TEST(Ex12_2_IoSlot, AClosedPeerEndsTheWaitOfBothDirections) {
   IoSlab slab;
   const IoToken token = slab.allocate();

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <system_error>
 #include <unistd.h>
@@ -359,6 +360,9 @@ TEST(Ex12_3_IoWrapper, IoFuturesSpendTheBudgetAndMakeAnAlwaysReadyStreamYield) {
   EXPECT_EQ(ready, 3);
   EXPECT_EQ(counting.wakes(), 1) << "the refused read must wake its task";
   EXPECT_EQ(budget.remaining(), 0U);
+  int unread = 0;
+  ASSERT_EQ(ioctl(socket.fd(), FIONREAD, &unread), 0);
+  EXPECT_EQ(unread, 61) << "the refused read took bytes it did not hand over";
 }
 
 // The same inside a runtime: a task that reads an always-ready stream one

@@ -212,18 +212,23 @@ class Immediately {
   int value_;
 };
 
-// A waker that counts its wakes; clones share the count.
+// A waker that counts its wakes and its clones; clones share the counts.
 class CountingWaker {
  public:
   Waker waker() { return Waker(RawWaker{this, &kVTable}); }
   int wakes() const { return wakes_.load(); }
+  int clones() const { return clones_.load(); }
 
  private:
-  static RawWaker clone(void* data) { return RawWaker{data, &kVTable}; }
+  static RawWaker clone(void* data) {
+    static_cast<CountingWaker*>(data)->clones_.fetch_add(1);
+    return RawWaker{data, &kVTable};
+  }
   static void wake(void* data) { static_cast<CountingWaker*>(data)->wakes_.fetch_add(1); }
   static void drop(void* /*data*/) noexcept {}
   static constexpr WakerVTable kVTable{clone, wake, wake, drop};
   std::atomic<int> wakes_{0};
+  std::atomic<int> clones_{0};
 };
 
 // A rendezvous inside a poll: the poll tells the test it has started, then

@@ -62,13 +62,12 @@
 // The wakers. A slot keeps one waker per direction, so a reader and a
 // writer on the same socket wait at once, each woken by its own edge. They
 // sit under a small mutex: storing a waker means cloning it, which cannot be
-// one atomic step, and the lock is taken once per wait, not per byte. A
-// poll stores its waker and re-checks the readiness under the lock; the
-// reactor sets the readiness, then takes the wakers under the same lock and
-// wakes them after releasing it. If the reactor's lock comes first, the
-// poll's re-check sees the bits (they were set before that lock); if the
-// poll's comes first, the reactor finds the waker. No wake is lost between
-// "not ready" and "waker stored".
+// one atomic step, and the lock is taken once per wait, not per byte. The
+// invariant: a poll answers Pending only if the word still showed nothing
+// after its waker was where the reactor looks; the reactor publishes the
+// readiness before it looks for a waker (and wakes after releasing the
+// lock). Whichever side takes the lock first, the other sees what it did,
+// so no wake is lost between "not ready" and "waker stored".
 #pragma once
 
 #include <atomic>
