@@ -143,6 +143,37 @@ TEST(Reactor, DestroyingAWrapperRemovesItsRegistration) {
   EXPECT_EQ(running.reactor->live_registrations(), 0U);
 }
 
+// Registrations come and go for ever on a server: the slab's memory must
+// follow how many are alive at once, whichever thread registers and
+// whichever frees. Every path: made and dropped on this thread, made here
+// and dropped on another thread, made and dropped on other threads.
+TEST(Reactor, RegistrationsMadeAndFreedOnAnyThreadReuseTheirSlots) {
+  NoFdLeak no_leak;
+  RunningReactor running;
+  Reactor& reactor = *running.reactor;
+  constexpr int kRounds = 2'000;
+  for (int i = 0; i < kRounds; ++i) {
+    Pipe pipe = make_pipe();
+    IoWrapper<OwnedFd> reader(std::move(pipe.read_end), reactor);
+  }
+  const std::size_t warmed_up = reactor.slots_used();
+  EXPECT_EQ(warmed_up, 1U);
+  for (int i = 0; i < kRounds; ++i) {
+    Pipe pipe = make_pipe();
+    auto reader = std::make_unique<IoWrapper<OwnedFd>>(std::move(pipe.read_end), reactor);
+    std::thread([owned = std::move(reader)]() mutable { owned.reset(); }).join();
+  }
+  std::thread([&] {
+    for (int i = 0; i < kRounds; ++i) {
+      Pipe pipe = make_pipe();
+      IoWrapper<OwnedFd> reader(std::move(pipe.read_end), reactor);
+    }
+  }).join();
+  EXPECT_EQ(reactor.slots_used(), warmed_up)
+      << "a freed slot was not reused: the slab grows with every registration";
+  EXPECT_EQ(reactor.live_registrations(), 0U);
+}
+
 TEST(Reactor, ARegistrationAfterStopIsRefusedAndLeaksNothing) {
   NoFdLeak no_leak;
   auto reactor = Reactor::create();

@@ -142,6 +142,10 @@ class Reactor : public std::enable_shared_from_this<Reactor> {
   TimerDriver& timers() { return timers_; }
 
   std::size_t live_registrations() const { return slab_.live(); }
+  // Slots ever handed out: what the slab's memory holds. A freed slot is
+  // reused, so this follows the most registrations alive at once, never
+  // the number made.
+  std::size_t slots_used() const { return slab_.high_water(); }
   // Events dispatched to a live slot so far (stale ones are not counted).
   std::uint64_t events_dispatched() const {
     return dispatched_.load(std::memory_order_acquire);
