@@ -1,7 +1,7 @@
 // echo-art: chapter 12's echo server, as the echo benchmark runs it
 // (tools/echo_bench.py; the contract is in bench/CMakeLists.txt).
 //
-//   echo-art [--port=P] [--threads=N]
+//   echo-art [--port=P] [--threads=N] [--reactor=workers|thread]
 //
 // A TcpListener on 127.0.0.1 (port P, or one the system picks), a Runtime of
 // N workers (2 unless told), and one task per connection that reads into a
@@ -84,7 +84,17 @@ void wait_for_stop_signal() {
 struct Options {
   int port = 0;
   std::size_t threads = 2;
+  art::ReactorPlacement reactor = art::ReactorPlacement::workers;
 };
+
+art::ReactorPlacement placement_option(std::string_view value) {
+  if (value == "workers")
+    return art::ReactorPlacement::workers;
+  if (value == "thread")
+    return art::ReactorPlacement::own_thread;
+  throw std::invalid_argument("--reactor= takes workers or thread, not '" +
+                              std::string(value) + "'");
+}
 
 // The number after `prefix` in `argument`, within [low, high]; throws
 // std::invalid_argument naming the option otherwise.
@@ -114,6 +124,8 @@ Options parse_options(int argc, char** argv) {
     else if (argument.starts_with("--threads="))
       options.threads =
           static_cast<std::size_t>(number_option(argument, "--threads=", 1, 256));
+    else if (argument.starts_with("--reactor="))
+      options.reactor = placement_option(argument.substr(std::string_view("--reactor=").size()));
     else
       throw std::invalid_argument("unknown argument '" + std::string(argument) + "'");
   }
@@ -128,13 +140,15 @@ int main(int argc, char** argv) {
     options = parse_options(argc, argv);
   } catch (const std::invalid_argument& error) {
     std::fprintf(stderr,
-                 "%s: %s\nusage: %s [--port=P (0: any free port)] [--threads=N]\n",
+                 "%s: %s\nusage: %s [--port=P (0: any free port)] [--threads=N] "
+                 "[--reactor=workers|thread]\n",
                  argv[0], error.what(), argv[0]);
     return 2;
   }
   try {
     stop_on_signals();
-    art::Runtime runtime(options.threads);
+    art::Runtime runtime(
+        art::RuntimeOptions{.workers = options.threads, .reactor = options.reactor});
     art::TcpListener listener = art::TcpListener::bind(
         art::SocketAddress::parse("127.0.0.1:" + std::to_string(options.port)),
         runtime.reactor());

@@ -48,6 +48,7 @@ struct Holds {
 class OpensTheGateWhenClosed final : public Scheduler {
  public:
   explicit OpensTheGateWhenClosed(std::shared_ptr<Gate> gate) : gate_(std::move(gate)) {}
+  bool drive(Driver& driver) override { return inner_.drive(driver); }
   void start(std::size_t workers) override { inner_.start(workers); }
   bool schedule(TaskHeader* task) noexcept override { return inner_.schedule(task); }
   TaskHeader* next_task(std::size_t worker) override { return inner_.next_task(worker); }

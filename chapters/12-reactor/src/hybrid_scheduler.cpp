@@ -23,7 +23,7 @@ TaskHeader* HybridScheduler::take_own(std::size_t index) {
   // has work of its own. Its own cold deque needs no guard: every refill
   // takes its oldest half.
   if (++me.tick % kFairnessInterval == 0)
-    if (TaskHeader* task = take_injected(me))
+    if (TaskHeader* task = take_one_injected())
       return task;
   Hot& hot = hot_[index].queue;
   if (hot.empty())

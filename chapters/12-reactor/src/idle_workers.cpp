@@ -1,5 +1,7 @@
 #include "art/idle_workers.hpp"
 
+#include <algorithm>
+
 namespace art {
 
 // Every read-modify-write of state_ below is acq_rel: each reads the newest
@@ -65,6 +67,25 @@ std::optional<std::size_t> IdleWorkers::worker_to_wake() {
   return worker;
 }
 // ANCHOR_END: parking
+
+// ANCHOR: unlist
+// A linear search of a list with at most one entry per worker, under the
+// lock that every sleeper takes anyway (tokio's idle.rs does the same).
+bool IdleWorkers::unlist(std::size_t worker) {
+  std::lock_guard lock(sleepers_mutex_);
+  const auto listed = std::find(sleepers_.begin(), sleepers_.end(), worker);
+  if (listed == sleepers_.end())
+    return false;
+  sleepers_.erase(listed);
+  state_.fetch_add(kOneAwake, std::memory_order_acq_rel);
+  return true;
+}
+
+bool IdleWorkers::is_listed(std::size_t worker) {
+  std::lock_guard lock(sleepers_mutex_);
+  return std::find(sleepers_.begin(), sleepers_.end(), worker) != sleepers_.end();
+}
+// ANCHOR_END: unlist
 
 std::size_t IdleWorkers::searching() const {
   return searching_in(state_.load(std::memory_order_acquire));

@@ -115,28 +115,48 @@ void Reactor::drain_wake_fd() const {
 }
 
 // ANCHOR: run
+// ANCHOR: turn
+void Reactor::turn(bool may_block) {
+  std::array<epoll_event, 256> events{};
+  // Sleep until the next event or the earliest timer, whichever comes
+  // first (the driver rounds up, so a timer never fires early); -1, no
+  // timeout at all, while no timer is armed. A timer armed later with an
+  // earlier deadline wakes this wait through the eventfd.
+  const int timeout_ms = may_block ? timers_.next_timeout(Clock::now()) : 0;
+  const int ready =
+      epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
+  if (ready < 0 && errno != EINTR) {  // EINTR: a signal, not an event
+    // Our own epoll fd is broken (closed by someone else's bug): nothing
+    // more can be waited for. Said once; nobody takes the driver again.
+    logger().error("reactor: epoll_wait failed: {}; IO and timers stop here",
+                   std::system_category().message(errno));
+    broken_.store(true, std::memory_order_relaxed);
+    return;
+  }
+  for (int i = 0; i < ready; ++i)
+    dispatch(events[i].data.u64, events[i].events);
+  timers_.fire_due(Clock::now());  // whatever woke us, due timers fire now
+}
+// ANCHOR_END: turn
+
 void Reactor::run() {
   trace::name_thread("reactor");
-  std::array<epoll_event, 256> events{};
-  while (!stopping_.load(std::memory_order_acquire)) {
-    // Sleep until the next event or the earliest timer, whichever comes
-    // first (the driver rounds up, so a timer never fires early); -1, no
-    // timeout at all, while no timer is armed. A timer armed later with an
-    // earlier deadline wakes this wait through the eventfd.
-    const int timeout_ms = timers_.next_timeout(Clock::now());
-    const int ready =
-        epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout_ms);
-    if (ready < 0) {
-      if (errno == EINTR)
-        continue;  // a signal, not an event
-      logger().error("reactor: epoll_wait failed: {}",
-                     std::system_category().message(errno));
-      return;  // our own epoll fd is broken: nothing more can be waited for
-    }
-    for (int i = 0; i < ready; ++i)
-      dispatch(events[i].data.u64, events[i].events);
-    timers_.fire_due(Clock::now());  // whatever woke us, due timers fire now
-  }
+  (void)try_acquire();  // the thread holds the driver for as long as it lives
+  while (!stopping_.load(std::memory_order_acquire) &&
+         !broken_.load(std::memory_order_relaxed))
+    turn(true);
+  release();
+}
+
+bool Reactor::try_acquire() noexcept {
+  if (broken_.load(std::memory_order_relaxed))
+    return false;  // a worker sleeps on its condition variable instead
+  // acquire on success: we see what the previous holder did while holding it.
+  return !driver_held_.exchange(true, std::memory_order_acquire);
+}
+
+void Reactor::release() noexcept {
+  driver_held_.store(false, std::memory_order_release);  // pairs with try_acquire
 }
 // ANCHOR_END: run
 

@@ -7,11 +7,11 @@
 namespace art {
 
 Runtime::Runtime(std::size_t workers, std::unique_ptr<Scheduler> scheduler)
-    : Runtime(RuntimeOptions{workers, std::move(scheduler), Budget::kDefaultTokens}) {}
+    : Runtime(RuntimeOptions{.workers = workers, .scheduler = std::move(scheduler)}) {}
 
 Runtime::Runtime(RuntimeOptions options)
     : core_(new RuntimeCore(options.workers, std::move(options.scheduler),
-                            options.budget)) {
+                            options.budget, options.reactor)) {
   try {
     core_->start();
   } catch (...) {

@@ -44,9 +44,10 @@ std::uint32_t checked_budget(std::uint32_t tokens) {
 }  // namespace
 
 RuntimeCore::RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> scheduler,
-                         std::uint32_t budget_tokens)
+                         std::uint32_t budget_tokens, ReactorPlacement placement)
     : worker_count_(workers),
       budget_tokens_(checked_budget(budget_tokens)),
+      placement_(placement),
       scheduler_(std::move(scheduler)),
       reactor_(Reactor::create()),
       owned_(4 * workers),
@@ -55,10 +56,15 @@ RuntimeCore::RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> schedul
     throw std::invalid_argument("a runtime needs at least one worker");
   if (!scheduler_)
     throw std::invalid_argument("a runtime needs a scheduler");
+  if (placement_ == ReactorPlacement::workers && !scheduler_->drive(*reactor_))
+    throw std::invalid_argument(
+        "this scheduler cannot let its workers drive the reactor (the work-stealing and "
+        "hybrid schedulers can): ask for ReactorPlacement::own_thread in RuntimeOptions");
 }
 
 void RuntimeCore::start() {
-  reactor_->start();
+  if (placement_ == ReactorPlacement::own_thread)
+    reactor_->start();
   scheduler_->start(worker_count_);
   threads_.reserve(worker_count_);
   for (std::size_t i = 0; i < worker_count_; ++i)

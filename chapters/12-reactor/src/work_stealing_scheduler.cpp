@@ -1,6 +1,7 @@
 #include "art/work_stealing_scheduler.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <stdexcept>
 #include <string>
 
@@ -43,9 +44,18 @@ void WorkStealingScheduler::start(std::size_t workers) {
         " are allowed (a negative count converted to size_t looks like this)");
   idle_ = std::make_unique<IdleWorkers>(workers);
   workers_ = std::make_unique<Worker[]>(workers);  // NOLINT(modernize-avoid-c-arrays)
-  for (std::size_t w = 0; w < workers; ++w)
+  for (std::size_t w = 0; w < workers; ++w) {
     workers_[w].random = 0x9e37'79b9'7f4a'7c15U * (w + 1);  // distinct, never zero
+    workers_[w].parker.use_driver(driver_);
+  }
   worker_count_ = workers;
+}
+
+bool WorkStealingScheduler::drive(Driver& driver) {
+  if (workers_ != nullptr)
+    throw std::logic_error("WorkStealingScheduler::drive: call it before start");
+  driver_ = &driver;
+  return true;
 }
 
 WorkStealingScheduler::Worker& WorkStealingScheduler::worker(std::size_t index) const {
@@ -71,6 +81,11 @@ bool WorkStealingScheduler::schedule(TaskHeader* task) noexcept {
     return injector_.push(task, [this] { wake_one(); });
   if (closed_.load(std::memory_order_acquire))
     return false;
+  if (me->turning) {  // an event of this worker's turn of the driver
+    me->turn_batch.push(task);
+    ++me->turn_batch_size;
+    return true;
+  }
   push_local(*me, task);
   wake_one();  // a worker may sleep while this one has more than it can run
   return true;
@@ -119,6 +134,7 @@ TaskHeader* WorkStealingScheduler::next_task(std::size_t index) {
       current_worker_of_thread = {};
       return nullptr;  // what is still queued is drained, not run
     }
+    turn_while_busy(me);
     TaskHeader* task = take_own(index);
     if (task == nullptr)
       task = search(index);
@@ -141,7 +157,7 @@ TaskHeader* WorkStealingScheduler::take_own(std::size_t index) {
     // comes 4 ticks early, and the turns still alternate, as 70'409'299 is odd.)
     const bool injector_first = me.tick / kFairnessInterval % 2 == 1;
     if (injector_first) {
-      if (TaskHeader* task = take_injected(me))
+      if (TaskHeader* task = take_one_injected())
         return task;
     }
     if (TaskHeader* task = me.deque.steal().item)  // our own oldest
@@ -242,14 +258,76 @@ void WorkStealingScheduler::park(std::size_t index) {
   // below then returns at once.
   if (work_anywhere())
     wake_one();
-  me.parks.fetch_add(1, std::memory_order_relaxed);  // a statistic
-  trace::park();
-  me.parker.park();
-  trace::unpark();
-  // Woken by wake_one, which counted this worker as searching (or by
-  // close, and then the loop stops).
-  me.searching = true;
+  WorkerParker::Slept slept{};
+  do {
+    me.parks.fetch_add(1, std::memory_order_relaxed);  // a statistic
+    trace::park();
+    me.turning = true;  // if it sleeps in the driver, its events stay here
+    slept = me.parker.park();
+    me.turning = false;
+    trace::unpark();
+  } while (!back_from_park(index, slept));
 }
+// ANCHOR_END: ws_park
+
+// ANCHOR: ws_back_from_park
+// Why did the park end, and is this worker awake now? Three answers:
+//
+//   * its turn of the driver woke tasks into its own deque: it unlists
+//     itself (awake, not searching: it did not come to look for others'
+//     work), and wakes a sleeper if it has more than it runs next;
+//   * a publisher's wake_one took it off the list (counted awake and
+//     searching), or close() woke it: it goes back to the loop, searching;
+//   * it is still listed: a turn that woke nothing here (a timer of a task
+//     elsewhere, an interrupt meant for an earlier holder) or a wake_one's
+//     unpark that arrived after it had left an earlier park on its own.
+//     It sleeps again, still counted asleep.
+bool WorkStealingScheduler::back_from_park(std::size_t index,
+                                           WorkerParker::Slept slept) {
+  Worker& me = workers_[index];
+  if (slept == WorkerParker::Slept::in_driver && me.turn_batch_size > 0) {
+    me.searching = !idle_->unlist(index);
+    publish_turn_batch(me);
+    return true;
+  }
+  if (closed_.load(std::memory_order_acquire) || !idle_->is_listed(index)) {
+    me.searching = true;
+    return true;
+  }
+  return false;
+}
+
+// A worker that is not parked takes a non-blocking turn of the driver
+// every kFairnessInterval tasks, if nobody holds it: events and timers are
+// seen even while every worker is busy.
+void WorkStealingScheduler::turn_while_busy(Worker& me) {
+  if (driver_ == nullptr || ++me.since_turn < kFairnessInterval)
+    return;
+  me.since_turn = 0;
+  if (!driver_->try_acquire())
+    return;  // another worker is turning it, or sleeping in it
+  me.turning = true;
+  driver_->turn(false);
+  me.turning = false;
+  driver_->release();
+  publish_turn_batch(me);
+}
+
+// What a turn woke goes to the injector in one batch, in the order of its
+// events: first come, first polled, by whichever worker takes it. (Pushed
+// onto this worker's deque, the newest event's task would run first, and
+// under a steady stream of events the oldest could wait for many turns.)
+// One wake_one for the batch, if there is more than this worker runs next:
+// the parking invariant's publisher side, for all of it at once.
+void WorkStealingScheduler::publish_turn_batch(Worker& me) noexcept {
+  const std::size_t woken = std::exchange(me.turn_batch_size, 0);
+  if (woken == 0)
+    return;
+  injector_.push_batch(me.turn_batch, woken);
+  if (woken > 1)
+    wake_one();
+}
+// ANCHOR_END: ws_back_from_park
 
 bool WorkStealingScheduler::work_anywhere() const {
   if (!injector_.looks_empty())
@@ -259,7 +337,6 @@ bool WorkStealingScheduler::work_anywhere() const {
       return true;
   return false;
 }
-// ANCHOR_END: ws_park
 
 // ANCHOR: ws_close
 void WorkStealingScheduler::close() {

@@ -68,6 +68,12 @@ class IdleWorkers {
   // (none searching, one asleep): already counted awake and searching, so
   // that a second publisher does not wake another for the same work.
   std::optional<std::size_t> worker_to_wake();
+  // A worker woke by itself, not by worker_to_wake (a turn of the reactor's
+  // driver ended). True if it was still listed as a sleeper: it is taken
+  // off the list and counted awake, not searching. False if a publisher
+  // woke it meanwhile (counted awake and searching then).
+  bool unlist(std::size_t worker);
+  bool is_listed(std::size_t worker);  // still a sleeper?
 
   std::size_t searching() const;  // for tests
   std::size_t awake() const;      // for tests

@@ -47,30 +47,29 @@
 //     for the loop to come round up to 100 ms late; bench/reactor_wake.cpp
 //     measures both.
 //
-// Where the reactor runs. Here: a thread of its own, one per Runtime,
-// started with the workers and stopped after them. It is the simplest
-// placement to reason about: the reactor never competes with a poll, a
-// worker never blocks in the kernel on behalf of others, and the wake of a
-// task is an ordinary cross-thread wake into the scheduler. Its cost is a
-// hop: the event lands on the reactor thread, and the task runs on a
-// worker, so each event costs one more thread wake-up and a cache line or
-// two moving between cores. bench/reactor_wake.cpp measures the whole
-// path, from a thread's write into a pipe to the task that reads it
-// running on an idle one-worker runtime: about 14 us at the median on a
-// two-core machine (p99 about 50 us), the cold path, with the reactor
-// asleep in epoll_wait and the worker parked.
+// Where the reactor runs: two placements, one loop (turn()).
 //
-// The other placement, tokio's (runtime/io/driver.rs, driven from the
-// worker's park): a worker about to park takes the driver and calls
-// epoll_wait itself, with a timeout of zero if it still has work, and no
-// timeout if not; the tasks it wakes go to its own queue and it runs them
-// next, on the core that saw the event. It wins when events are many and
-// short (an echo server under load: no thread hop between the event and
-// the poll, the bytes still warm in this core's cache) and on machines with
-// few cores, where a reactor thread is one more thread to schedule. It
-// costs a protocol: only one worker may hold the driver at a time, and a
-// worker that sleeps in epoll_wait must be woken by the eventfd, not its
-// condition variable, when work arrives. A later chapter may build it.
+//   * own_thread: a thread of its own, one per Runtime, started with the
+//     workers and stopped after them; it turns the loop with no timeout,
+//     for ever. It is the simplest to reason about: the reactor never
+//     competes with a poll, and the wake of a task is an ordinary
+//     cross-thread wake into the scheduler. Its cost is a hop: the event
+//     lands on the reactor thread and the task runs on a worker, so each
+//     event costs one more thread wake-up and a cache line or two moving
+//     between cores, and the reactor is one more thread for the cores.
+//   * workers (the default; tokio's, runtime/io/driver.rs driven from the
+//     worker's park): the Reactor is a Driver (driver.hpp). A worker that
+//     has nothing to run takes it and sleeps in epoll_wait; the tasks its
+//     events wake go to its own queue and run next, on the core that saw
+//     the event. A busy worker takes a non-blocking turn every 61 tasks if
+//     nobody holds it, so events and timers are seen while every worker
+//     works. It costs a protocol: one holder at a time (try_acquire), and
+//     a worker asleep in epoll_wait is woken by the eventfd, never by its
+//     condition variable (worker_parker.hpp).
+//
+// bench/reactor_wake.cpp measures the wake path in both placements, and
+// the echo benchmark (bench/echo_art.cpp) compares them under load; the
+// book's chapter 12 gives the figures.
 //
 // Lifetime. The Runtime owns the Reactor through a shared_ptr, and every
 // registration holds a count of it too: a wrapper that outlives its runtime
@@ -88,6 +87,7 @@
 #include <thread>
 
 #include "art/context.hpp"
+#include "art/driver.hpp"
 #include "art/io_slab.hpp"
 #include "art/io_slot.hpp"
 #include "art/poll.hpp"
@@ -107,7 +107,7 @@ class ReactorShutDown : public std::runtime_error {
 class Registration;
 
 // ANCHOR: reactor
-class Reactor : public std::enable_shared_from_this<Reactor> {
+class Reactor final : public Driver, public std::enable_shared_from_this<Reactor> {
  public:
   // The token of the reactor's own eventfd: never an IoToken (a slab index
   // that large is never handed out).
@@ -117,13 +117,23 @@ class Reactor : public std::enable_shared_from_this<Reactor> {
   static std::shared_ptr<Reactor> create();
   Reactor(const Reactor&) = delete;
   Reactor& operator=(const Reactor&) = delete;
-  ~Reactor();  // closes both fds; stop() must have run if start() did
+  ~Reactor() override;  // closes both fds; stop() must have run if start() did
 
-  void start();  // launches the reactor thread
-  void stop();   // ends the thread, fails every wait still registered; idempotent
+  void start();  // launches a reactor thread (the own_thread placement)
+  // Ends the thread if there is one, fails every wait still registered;
+  // idempotent. With the workers placement, after the workers stopped.
+  void stop();
   // Makes epoll_wait return (one 8-byte write to the eventfd). Any thread;
   // the timer driver calls it when a new earliest deadline arrives.
   void wake();
+
+  // The Driver: what the reactor thread's loop does, for a worker to do
+  // instead (driver.hpp). turn() and the holder's lock are the same in
+  // both placements; with its own thread, the thread holds it for ever.
+  bool try_acquire() noexcept override;
+  void release() noexcept override;
+  void turn(bool may_block) override;
+  void interrupt() noexcept override { wake(); }
 
   // Registers an fd for both directions, first making it non-blocking; see
   // Registration.
@@ -156,7 +166,7 @@ class Reactor : public std::enable_shared_from_this<Reactor> {
   friend class Registration;
   Reactor(int epoll_fd, int wake_fd);
 
-  void run();
+  void run();  // the reactor thread: turns until stop()
   void drain_wake_fd() const;
   void deregister(int fd, IoToken token);
   static std::uint8_t readiness_of(std::uint32_t epoll_events);
@@ -166,6 +176,12 @@ class Reactor : public std::enable_shared_from_this<Reactor> {
   IoSlab slab_;
   TimerDriver timers_;
   std::thread thread_;
+  // Whoever turns the loop holds this. Acquire by the taker, release by the
+  // giver: the next holder sees what the last one left (the timers it fired).
+  std::atomic<bool> driver_held_{false};
+  // Set once epoll_wait failed for good. Relaxed: it guards nothing else;
+  // a holder that reads it late only turns once more and fails again.
+  std::atomic<bool> broken_{false};
   // Release by stop(), acquire by the loop after the eventfd woke it and by
   // register_fd: whoever sees it set also sees the slots stop() marked.
   std::atomic<bool> stopping_{false};

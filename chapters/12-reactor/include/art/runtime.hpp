@@ -81,6 +81,9 @@ struct RuntimeOptions {
   std::unique_ptr<Scheduler> scheduler = std::make_unique<HybridScheduler>();
   // Tokens per poll of a task, 1 to Budget::kMaxTokens; others are refused.
   std::uint32_t budget = Budget::kDefaultTokens;
+  // Where the reactor runs (reactor.hpp); `workers` needs a scheduler that
+  // can drive it (work stealing or hybrid).
+  ReactorPlacement reactor = ReactorPlacement::workers;
 };
 // ANCHOR_END: runtime_options
 
@@ -107,6 +110,7 @@ class Runtime {
   // Where IO objects made outside the runtime's tasks register (reactor.hpp).
   Reactor& reactor() const { return core_->reactor(); }
   std::size_t workers() const { return core_->workers(); }
+  ReactorPlacement reactor_placement() const { return core_->reactor_placement(); }
   std::uint32_t budget_tokens() const { return core_->budget_tokens(); }
   std::size_t live_tasks() const { return core_->live_tasks(); }
   RuntimeMetrics metrics() const { return core_->metrics(); }

@@ -22,10 +22,12 @@
 // count of `lifetime_`; the last to let go deletes the core. tokio does the
 // same with an Arc of its handle in every task.
 //
-// From chapter 12 the core also owns the Reactor (reactor.hpp): its thread
-// starts with the workers, and stops only after the workers stopped and
-// every task was cancelled, so that every registration a task held is gone
-// before the reactor marks the rest as shut down.
+// From chapter 12 the core also owns the Reactor (reactor.hpp), placed as
+// the options say: driven by the idle workers (the default), or on a
+// thread of its own that starts with the workers. Either way it stops only
+// after the workers stopped and every task was cancelled, so that every
+// registration a task held is gone before the reactor marks the rest as
+// shut down.
 #pragma once
 
 #include <atomic>
@@ -52,15 +54,23 @@ class RuntimeShutDown : public std::runtime_error {
   RuntimeShutDown() : std::runtime_error("spawn on a runtime that has shut down") {}
 };
 
+// Where the reactor runs (reactor.hpp explains both).
+enum class ReactorPlacement {
+  workers,     // a worker with nothing to run sleeps in epoll_wait
+  own_thread,  // a thread of its own, one more than the workers
+};
+
 // ANCHOR: core
 class RuntimeCore {
  public:
   // The runtime this thread is a worker of, or nullptr.
   static RuntimeCore* current();
 
-  // Refuses no worker, no scheduler, and a budget outside 1..Budget::kMaxTokens.
+  // Refuses no worker, no scheduler, a budget outside 1..Budget::kMaxTokens,
+  // and the workers placement with a scheduler that cannot drive.
   RuntimeCore(std::size_t workers, std::unique_ptr<Scheduler> scheduler,
-              std::uint32_t budget_tokens = Budget::kDefaultTokens);
+              std::uint32_t budget_tokens = Budget::kDefaultTokens,
+              ReactorPlacement placement = ReactorPlacement::workers);
   RuntimeCore(const RuntimeCore&) = delete;
   RuntimeCore& operator=(const RuntimeCore&) = delete;
   void start();  // launches the workers
@@ -80,6 +90,7 @@ class RuntimeCore {
   Reactor& reactor() const { return *reactor_; }
 
   std::size_t workers() const { return worker_count_; }
+  ReactorPlacement reactor_placement() const { return placement_; }
   std::uint32_t budget_tokens() const { return budget_tokens_; }
   std::size_t live_tasks() const { return owned_.size(); }
   RuntimeMetrics metrics() const;
@@ -97,6 +108,7 @@ class RuntimeCore {
 
   const std::size_t worker_count_;
   const std::uint32_t budget_tokens_;  // every poll starts with this many
+  const ReactorPlacement placement_;
   std::unique_ptr<Scheduler> scheduler_;
   // Shared with every Registration, which may outlive the core (reactor.hpp).
   std::shared_ptr<Reactor> reactor_;

@@ -23,6 +23,10 @@
 //     after the workers have stopped, drain() returns the entries still
 //     queued, one by one, for the runtime to drop.
 //
+//   * drive(driver), before start(), offers the scheduler the reactor
+//     (driver.hpp): a scheduler that accepts lets its idle workers sleep
+//     in it, and the runtime starts no reactor thread. The default refuses.
+//
 // A virtual call per schedule and per next_task costs less than a
 // nanosecond next to the lock each of them takes (bench/scheduler_dispatch.cpp).
 #pragma once
@@ -31,6 +35,7 @@
 
 namespace art {
 
+class Driver;
 class TaskHeader;
 
 // ANCHOR: scheduler
@@ -38,7 +43,10 @@ class Scheduler {
  public:
   virtual ~Scheduler() = default;
 
-  virtual void start(std::size_t workers) = 0;  // once, before any other call
+  virtual void start(std::size_t workers) = 0;  // once, before any other call but drive
+  // true if this scheduler's idle workers will drive `driver`, which then
+  // outlives them.
+  virtual bool drive(Driver& /*driver*/) { return false; }
   // false once closed. Never throws: a wake that failed halfway would leave
   // NOTIFIED set with no entry, and the task would never run again.
   virtual bool schedule(TaskHeader* task) noexcept = 0;

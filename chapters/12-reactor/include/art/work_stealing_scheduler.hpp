@@ -38,7 +38,7 @@
 #include "art/chase_lev_deque.hpp"
 #include "art/idle_workers.hpp"
 #include "art/injector.hpp"
-#include "art/parker.hpp"
+#include "art/worker_parker.hpp"
 #include "art/scheduler.hpp"
 
 namespace art {
@@ -53,6 +53,9 @@ class WorkStealingScheduler : public Scheduler {
   static constexpr std::size_t kMaxWorkers = 4096;
 
   void start(std::size_t workers) override;
+  // Idle workers sleep in the driver (worker_parker.hpp), busy ones turn it
+  // every kFairnessInterval tasks.
+  bool drive(Driver& driver) override;
   bool schedule(TaskHeader* task) noexcept override;  // own deque, or the injector
   TaskHeader* next_task(std::size_t worker) override;
   void close() override;
@@ -68,10 +71,16 @@ class WorkStealingScheduler : public Scheduler {
 
   struct alignas(64) Worker {
     Deque deque;
-    Parker parker;
+    WorkerParker parker;
     // Touched by the worker's own thread only.
     std::uint32_t tick = 0;
+    std::uint32_t since_turn = 0;  // tasks taken since this worker turned the driver
     bool searching = false;
+    // Inside a turn of the driver: what its events wake stays in this
+    // deque without waking anyone, and is shared once the turn is over.
+    bool turning = false;
+    RunQueue turn_batch;           // what the turn woke, in the order of its events
+    std::size_t turn_batch_size = 0;
     std::uint64_t random = 0;  // xorshift state: where to start stealing
     // Statistics, read by other threads: relaxed, they publish nothing.
     std::atomic<std::size_t> parks{0};
@@ -83,6 +92,12 @@ class WorkStealingScheduler : public Scheduler {
   // A worker's first look, before searching other workers' deques.
   virtual TaskHeader* take_own(std::size_t index);
   TaskHeader* take_injected(Worker& me);
+  // The fairness guard's look: the injector's oldest entry, one only. A
+  // fair share there would move more into the deque than a guard's
+  // interval runs, and under a steady stream from outside (a reactor's
+  // events) the deque would fill and send its oldest entries back to the
+  // injector's tail, to wait again. Go's scheduler takes one there too.
+  TaskHeader* take_one_injected() { return injector_.pop(); }
 
  private:
   Worker* current_worker() noexcept;  // the caller's Worker, if it is one of ours
@@ -92,6 +107,9 @@ class WorkStealingScheduler : public Scheduler {
   TaskHeader* steal_half(Worker& me, Worker& victim);
   void found_work(Worker& me);
   void park(std::size_t index);
+  bool back_from_park(std::size_t index, WorkerParker::Slept slept);
+  void turn_while_busy(Worker& me);
+  void publish_turn_batch(Worker& me) noexcept;
   bool work_anywhere() const;
   void wake_one() noexcept;
 
@@ -99,6 +117,7 @@ class WorkStealingScheduler : public Scheduler {
   std::size_t worker_count_ = 0;
   std::unique_ptr<IdleWorkers> idle_;
   Injector injector_;
+  Driver* driver_ = nullptr;  // the reactor, if the runtime gave it (drive)
   // Release by close(), acquire by the workers: a worker that sees it stops.
   std::atomic<bool> closed_{false};
 };
