@@ -274,7 +274,9 @@ class Lockstep {
 // set then clear (the clear fails on the tick) or clear then set. A clear
 // that checks the tick and then writes in a second step, or writes back a
 // word it read earlier, loses the event or moves the tick back in some
-// round.
+// round: in most runs, when the two threads meet in its window.
+// io_slot_hook_test.cpp stops the clear at each step and forces it; this
+// one runs the two for real at once, for ThreadSanitizer to watch.
 TEST(Ex12_1_IoSlot, AClearRacingTheReactorsSetNeverLosesTheSetsEvent) {
   IoSlab slab;
   const IoToken token = slab.allocate();

@@ -16,6 +16,12 @@
 // thread act (wake the task, schedule a task), then lets the first go on, at
 // every step in turn. In every other build the word is a std::atomic and the
 // mutex a std::mutex, and nothing costs more.
+//
+// Chapter 12 points the same hook at the IO slot's word (io_slot_atomic.hpp):
+// in ch12-hooked, which only io_slot_hook_test.cpp links, a reader's clear is
+// stopped before each of its operations on the word, and the reactor's set
+// lands there: a clear that checks the tick and then writes in a second step
+// erases that set's event.
 #pragma once
 
 #include <atomic>
@@ -45,8 +51,11 @@ inline void before_operation() {
 
 }  // namespace interleaving
 
-// The operations the task state word needs, each after the calling thread's
-// hook. The memory orders are the caller's, passed through unchanged.
+// The operations of an integer std::atomic, each after the calling thread's
+// hook. The memory orders are the caller's, passed through unchanged. The
+// task state word needs a few of them; the IO slot's word (io_slot_atomic.hpp)
+// is an exercise, so a student's clear may use any of them, and must compile
+// here too.
 template <class T>
 class HookedAtomic {
  public:
@@ -56,10 +65,33 @@ class HookedAtomic {
     interleaving::before_operation();
     return value_.load(order);
   }
+  void store(T desired, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    value_.store(desired, order);
+  }
+  T exchange(T desired, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.exchange(desired, order);
+  }
   bool compare_exchange_weak(T& expected, T desired, std::memory_order success,
                              std::memory_order failure) {
     interleaving::before_operation();
     return value_.compare_exchange_weak(expected, desired, success, failure);
+  }
+  bool compare_exchange_weak(T& expected, T desired,
+                             std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.compare_exchange_weak(expected, desired, order);
+  }
+  bool compare_exchange_strong(T& expected, T desired, std::memory_order success,
+                               std::memory_order failure) {
+    interleaving::before_operation();
+    return value_.compare_exchange_strong(expected, desired, success, failure);
+  }
+  bool compare_exchange_strong(T& expected, T desired,
+                               std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.compare_exchange_strong(expected, desired, order);
   }
   T fetch_add(T arg, std::memory_order order = std::memory_order_seq_cst) {
     interleaving::before_operation();
@@ -72,6 +104,14 @@ class HookedAtomic {
   T fetch_xor(T arg, std::memory_order order = std::memory_order_seq_cst) {
     interleaving::before_operation();
     return value_.fetch_xor(arg, order);
+  }
+  T fetch_and(T arg, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.fetch_and(arg, order);
+  }
+  T fetch_or(T arg, std::memory_order order = std::memory_order_seq_cst) {
+    interleaving::before_operation();
+    return value_.fetch_or(arg, order);
   }
 
  private:

@@ -75,6 +75,7 @@
 #include <mutex>
 
 #include "art/context.hpp"
+#include "art/io_slot_atomic.hpp"
 #include "art/poll.hpp"
 #include "art/waker.hpp"
 
@@ -162,8 +163,10 @@ class IoSlot {
   // the reactor left it (its generation checked); the reader's clear is
   // acq_rel for the same pairing in the other direction. On x86-64 every
   // read-modify-write is a full barrier anyway; these are what the
-  // argument needs, not what the machine charges.
-  std::atomic<std::uint64_t> word_{0};
+  // argument needs, not what the machine charges. (IoSlotAtomic is
+  // std::atomic<std::uint64_t> itself, but in one test's build: see
+  // io_slot_atomic.hpp.)
+  IoSlotAtomic word_{0};
   std::mutex wakers_mutex_;
   Waker reader_;  // guarded by wakers_mutex_
   Waker writer_;  // guarded by wakers_mutex_
