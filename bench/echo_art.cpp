@@ -125,7 +125,8 @@ Options parse_options(int argc, char** argv) {
       options.threads =
           static_cast<std::size_t>(number_option(argument, "--threads=", 1, 256));
     else if (argument.starts_with("--reactor="))
-      options.reactor = placement_option(argument.substr(std::string_view("--reactor=").size()));
+      options.reactor =
+          placement_option(argument.substr(std::string_view("--reactor=").size()));
     else
       throw std::invalid_argument("unknown argument '" + std::string(argument) + "'");
   }

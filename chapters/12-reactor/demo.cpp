@@ -7,7 +7,8 @@
 // sends back whatever it reads. Each client task connects, writes its bytes
 // (a pattern of its own) while it reads the echo back, and checks every
 // byte. Every wait in between (accept, connect, read, write) is a future
-// that the reactor's thread wakes when epoll says the socket is ready; no
+// that the reactor wakes when epoll says the socket is ready (driven by an
+// idle worker: the default placement, reactor.hpp); no
 // thread blocks on a socket. When the clients are done the runtime shuts
 // down with the server still blocked in accept: the task is cancelled, and
 // its listener closed.

@@ -142,7 +142,8 @@ Task<void> spin_until(std::shared_ptr<std::atomic<bool>> done) {
     co_await yield_now();
 }
 
-Task<void> sleep_then_set(Clock::duration duration, std::shared_ptr<std::atomic<bool>> done) {
+Task<void> sleep_then_set(Clock::duration duration,
+                          std::shared_ptr<std::atomic<bool>> done) {
   co_await sleep(duration);
   done->store(true, std::memory_order_release);
 }
@@ -161,6 +162,7 @@ std::size_t threads_of_this_process() {
   return count;
 }
 
+// ANCHOR: placement
 TEST(DrivenReactor, TheWorkersDriveItAndNoReactorThreadRuns) {
   const std::size_t before = threads_of_this_process();
   {
@@ -172,6 +174,7 @@ TEST(DrivenReactor, TheWorkersDriveItAndNoReactorThreadRuns) {
   EXPECT_EQ(threaded.reactor_placement(), ReactorPlacement::own_thread);
   EXPECT_EQ(threads_of_this_process(), before + 3);
 }
+// ANCHOR_END: placement
 
 TEST(DrivenReactor, ASchedulerThatCannotDriveItIsRefusedWithWhatToDoInstead) {
   try {

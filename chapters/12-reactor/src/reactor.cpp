@@ -147,6 +147,7 @@ void Reactor::run() {
     turn(true);
   release();
 }
+// ANCHOR_END: run
 
 bool Reactor::try_acquire() noexcept {
   if (broken_.load(std::memory_order_relaxed))
@@ -158,7 +159,6 @@ bool Reactor::try_acquire() noexcept {
 void Reactor::release() noexcept {
   driver_held_.store(false, std::memory_order_release);  // pairs with try_acquire
 }
-// ANCHOR_END: run
 
 // ANCHOR: dispatch
 void Reactor::dispatch(std::uint64_t token, std::uint32_t epoll_events) {

@@ -1,9 +1,9 @@
 #include "art/work_stealing_scheduler.hpp"
 
 #include <algorithm>
-#include <utility>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 #include "art/task_header.hpp"
 #include "art/trace.hpp"
@@ -282,8 +282,7 @@ void WorkStealingScheduler::park(std::size_t index) {
 //     elsewhere, an interrupt meant for an earlier holder) or a wake_one's
 //     unpark that arrived after it had left an earlier park on its own.
 //     It sleeps again, still counted asleep.
-bool WorkStealingScheduler::back_from_park(std::size_t index,
-                                           WorkerParker::Slept slept) {
+bool WorkStealingScheduler::back_from_park(std::size_t index, WorkerParker::Slept slept) {
   Worker& me = workers_[index];
   if (slept == WorkerParker::Slept::in_driver && me.turn_batch_size > 0) {
     me.searching = !idle_->unlist(index);
@@ -296,7 +295,9 @@ bool WorkStealingScheduler::back_from_park(std::size_t index,
   }
   return false;
 }
+// ANCHOR_END: ws_back_from_park
 
+// ANCHOR: ws_turn_while_busy
 // A worker that is not parked takes a non-blocking turn of the driver
 // every kFairnessInterval tasks, if nobody holds it: events and timers are
 // seen even while every worker is busy.
@@ -312,7 +313,9 @@ void WorkStealingScheduler::turn_while_busy(Worker& me) {
   driver_->release();
   publish_turn_batch(me);
 }
+// ANCHOR_END: ws_turn_while_busy
 
+// ANCHOR: ws_publish_turn_batch
 // What a turn woke goes to the injector in one batch, in the order of its
 // events: first come, first polled, by whichever worker takes it. (Pushed
 // onto this worker's deque, the newest event's task would run first, and
@@ -327,7 +330,7 @@ void WorkStealingScheduler::publish_turn_batch(Worker& me) noexcept {
   if (woken > 1)
     wake_one();
 }
-// ANCHOR_END: ws_back_from_park
+// ANCHOR_END: ws_publish_turn_batch
 
 bool WorkStealingScheduler::work_anywhere() const {
   if (!injector_.looks_empty())

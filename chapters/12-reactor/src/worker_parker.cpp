@@ -23,7 +23,8 @@ WorkerParker::Slept WorkerParker::park() {
 
 WorkerParker::Slept WorkerParker::park_in_driver() {
   std::uint8_t expected = kEmpty;
-  if (!state_.compare_exchange_strong(expected, kParkedDriver, std::memory_order_acq_rel)) {
+  if (!state_.compare_exchange_strong(expected, kParkedDriver,
+                                      std::memory_order_acq_rel)) {
     state_.store(kEmpty, std::memory_order_release);  // `notified`: consumed
     return Slept::not_at_all;
   }

@@ -16,14 +16,21 @@
 //   2. the injector, a batch at a time
 //   3. searching: half of a victim's deque, victims from a random start,
 //      then the injector once more
-//   4. parking, under the invariant of idle_workers.hpp
+//   4. parking, under the invariant of idle_workers.hpp; from chapter 12
+//      in the reactor's driver if nobody holds it (worker_parker.hpp),
+//      and then the tasks its events wake go to the injector in the
+//      order of their events, and the worker takes them from there
 //
+
 // and once every 61 ticks, before all of that, the fairness guard takes the
 // oldest work there is: the injector's or its own deque's, each first in
-// turn. A deque popped newest-first can keep an old task waiting for as
-// long as new ones arrive (a task that yields is the newest again at
-// once), and a busy worker might never look at the injector. Go's
-// scheduler checks its global queue on the same tick (schedtick % 61), as
+// turn, one task (from chapter 12: before, a share of the injector, which
+// a steady stream of events through the injector turned into a deque that
+// overflowed its oldest tasks back to the injector's tail). A worker that
+// drives the reactor also turns it, without waiting, every 61 tasks. A deque popped
+// newest-first can keep an old task waiting for as long as new ones arrive (a task that
+// yields is the newest again at once), and a busy worker might never look at the
+// injector. Go's scheduler checks its global queue on the same tick (schedtick % 61), as
 // tokio's did before it began to tune the interval from measured poll
 // times; a prime, so that the look does not fall into step with a task that
 // runs a fixed cycle of polls (every 64th tick could meet the same task of a
@@ -38,8 +45,8 @@
 #include "art/chase_lev_deque.hpp"
 #include "art/idle_workers.hpp"
 #include "art/injector.hpp"
-#include "art/worker_parker.hpp"
 #include "art/scheduler.hpp"
+#include "art/worker_parker.hpp"
 
 namespace art {
 
@@ -79,7 +86,7 @@ class WorkStealingScheduler : public Scheduler {
     // Inside a turn of the driver: what its events wake stays in this
     // deque without waking anyone, and is shared once the turn is over.
     bool turning = false;
-    RunQueue turn_batch;           // what the turn woke, in the order of its events
+    RunQueue turn_batch;  // what the turn woke, in the order of its events
     std::size_t turn_batch_size = 0;
     std::uint64_t random = 0;  // xorshift state: where to start stealing
     // Statistics, read by other threads: relaxed, they publish nothing.
