@@ -90,9 +90,10 @@ integrity: deps-build
 # contended-* program, as tables (also written to build/$(PRESET)/bench/results.md).
 # Then the echo table: echo-client against every server of ECHO_SERVERS, each a program
 # that keeps tools/echo_bench.py's contract (or NAME="program args"), with ratios to
-# Asio's (also written to build/$(PRESET)/bench/echo.md).
+# Asio's (also written to build/$(PRESET)/bench/echo.md): art's server with its default
+# placement of the reactor (driven by the workers) and with a reactor thread.
 # Only optimised presets build them: the default one.
-ECHO_SERVERS ?= build/$(PRESET)/bench/echo-asio build/$(PRESET)/bench/echo-art
+ECHO_SERVERS ?= build/$(PRESET)/bench/echo-asio build/$(PRESET)/bench/echo-art   "art-thread=build/$(PRESET)/bench/echo-art --reactor=thread"
 bench: build
 	python3 tools/bench_table.py build/$(PRESET)/bench
 	python3 tools/echo_bench.py --client build/$(PRESET)/bench/echo-client \
