@@ -44,6 +44,7 @@
 #include <mutex>
 
 #include "art/driver.hpp"
+#include "art/interleaving_hook.hpp"
 
 namespace art {
 
@@ -81,8 +82,10 @@ class WorkerParker {
   // it (release), and the park that consumes it sees that work (acquire).
   std::atomic<std::uint8_t> state_{kEmpty};
   Driver* driver_ = nullptr;
-  std::mutex mutex_;
-  std::condition_variable condition_;
+  // std::mutex and std::condition_variable, except in ch12-hooked, where a
+  // test stops a park just before its lock (interleaving_hook.hpp).
+  SchedulerMutex mutex_;
+  SchedulerCondition condition_;
 };
 // ANCHOR_END: worker_parker
 
