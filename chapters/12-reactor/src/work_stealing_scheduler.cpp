@@ -286,7 +286,7 @@ bool WorkStealingScheduler::back_from_park(std::size_t index, WorkerParker::Slep
   Worker& me = workers_[index];
   if (slept == WorkerParker::Slept::in_driver && me.turn_batch_size > 0) {
     me.searching = !idle_->unlist(index);
-    publish_turn_batch(me);
+    publish_turn_batch(me, 2);  // the first is this worker's to run next
     return true;
   }
   if (closed_.load(std::memory_order_acquire) || !idle_->is_listed(index)) {
@@ -311,7 +311,9 @@ void WorkStealingScheduler::turn_while_busy(Worker& me) {
   driver_->turn(false);
   me.turning = false;
   driver_->release();
-  publish_turn_batch(me);
+  // This worker goes back to its own deque, not to what the turn woke:
+  // a sleeper is woken even for one task.
+  publish_turn_batch(me, 1);
 }
 // ANCHOR_END: ws_turn_while_busy
 
@@ -320,14 +322,16 @@ void WorkStealingScheduler::turn_while_busy(Worker& me) {
 // events: first come, first polled, by whichever worker takes it. (Pushed
 // onto this worker's deque, the newest event's task would run first, and
 // under a steady stream of events the oldest could wait for many turns.)
-// One wake_one for the batch, if there is more than this worker runs next:
-// the parking invariant's publisher side, for all of it at once.
-void WorkStealingScheduler::publish_turn_batch(Worker& me) noexcept {
+// One wake_one for the batch, if it holds at least `share_from` tasks (more
+// than this worker will run next): the parking invariant's publisher side,
+// for all of it at once.
+void WorkStealingScheduler::publish_turn_batch(Worker& me,
+                                               std::size_t share_from) noexcept {
   const std::size_t woken = std::exchange(me.turn_batch_size, 0);
   if (woken == 0)
     return;
   injector_.push_batch(me.turn_batch, woken);
-  if (woken > 1)
+  if (woken >= share_from)
     wake_one();
 }
 // ANCHOR_END: ws_publish_turn_batch

@@ -116,7 +116,7 @@ class WorkStealingScheduler : public Scheduler {
   void park(std::size_t index);
   bool back_from_park(std::size_t index, WorkerParker::Slept slept);
   void turn_while_busy(Worker& me);
-  void publish_turn_batch(Worker& me) noexcept;
+  void publish_turn_batch(Worker& me, std::size_t share_from) noexcept;
   bool work_anywhere() const;
   void wake_one() noexcept;
 
