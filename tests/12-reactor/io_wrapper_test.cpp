@@ -32,9 +32,9 @@ namespace {
 
 using testing::CountingWaker;
 using testing::eventually;
-using testing::NoFdLeak;
 using testing::make_pipe;
 using testing::make_socketpair;
+using testing::NoFdLeak;
 using testing::RunningReactor;
 
 // A poll by hand, outside any runtime: no budget unless one is given.
@@ -407,6 +407,55 @@ TEST(IoWrapper, ABigTransferThroughASocketpairArrivesByteForByte) {
       }(receiver, received));
   runtime.block_on(std::move(send));
   EXPECT_EQ(received, sent);
+}
+
+// A stream that gives back fewer bytes than asked for is drained: the read
+// forgets the readiness itself, and the next read waits for a new event
+// instead of making the call that could only say EAGAIN.
+TEST(IoWrapper, AShortReadOfAStreamForgetsItsReadinessWithoutAnotherCall) {
+  NoFdLeak no_leak;
+  RunningReactor running;
+  auto [read_end, write_end] = make_pipe();
+  IoWrapper<OwnedFd> reader(std::move(read_end), *running.reactor);
+  const std::uint64_t seen = running.reactor->events_dispatched();
+  ASSERT_EQ(::write(write_end.fd(), "0123456789", 10), 10);
+  ASSERT_TRUE(eventually([&] { return running.reactor->events_dispatched() > seen; }));
+  HandPoll hand;
+  std::array<std::byte, 64> buffer{};
+  auto read = reader.read(buffer);
+  Poll<std::size_t> got = read.poll(hand.cx);
+  ASSERT_TRUE(got.is_ready());
+  EXPECT_EQ(got.value(), 10U);
+  EXPECT_EQ(
+      reader.registration().slot().readiness(Direction::read).bits & Readiness::readable,
+      0)
+      << "a short read of a pipe left it marked readable";
+  auto next = reader.read(buffer);
+  EXPECT_TRUE(next.poll(hand.cx).is_pending());
+}
+
+// Datagrams are not a stream: a datagram shorter than the buffer says
+// nothing about the next one, which must still be read without a new edge.
+TEST(IoWrapper, AShortDatagramLeavesTheReadinessForTheNextOne) {
+  NoFdLeak no_leak;
+  RunningReactor running;
+  std::array<int, 2> fds{};
+  ASSERT_EQ(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0, fds.data()),
+            0);
+  OwnedFd sender(fds[1]);
+  IoWrapper<OwnedFd> receiver{OwnedFd(fds[0]), *running.reactor};
+  const std::uint64_t seen = running.reactor->events_dispatched();
+  ASSERT_EQ(::send(sender.fd(), "first", 5, 0), 5);
+  ASSERT_EQ(::send(sender.fd(), "again", 5, 0), 5);
+  ASSERT_TRUE(eventually([&] { return running.reactor->events_dispatched() > seen; }));
+  HandPoll hand;
+  std::array<std::byte, 64> buffer{};
+  for (int datagram = 0; datagram < 2; ++datagram) {
+    auto read = receiver.read(buffer);
+    Poll<std::size_t> got = read.poll(hand.cx);
+    ASSERT_TRUE(got.is_ready()) << "datagram " << datagram << " waited for an edge";
+    EXPECT_EQ(got.value(), 5U);
+  }
 }
 
 }  // namespace

@@ -215,7 +215,8 @@ class IoWrapper {
   IoWrapper(T io, Reactor& reactor)
       : io_(std::move(io)),
         registration_(reactor.register_fd(io_.fd())),
-        is_socket_(is_socket(io_.fd())) {}
+        is_socket_(is_socket(io_.fd())),
+        is_stream_(is_stream(io_.fd())) {}
   IoWrapper(IoWrapper&&) noexcept = default;  // no future of it may be pending
   IoWrapper& operator=(IoWrapper&&) = delete;
 
@@ -297,9 +298,22 @@ class IoWrapper {
 
   // A read or write of `buffer`: send() for a socket, so that a peer that
   // is gone answers EPIPE instead of killing the process with SIGPIPE.
+  // ANCHOR: short_read
+  // A stream (a pipe, a stream socket) that gives back fewer bytes than
+  // asked for has been drained: its readiness is forgotten at once, under
+  // the tick seen before the read, which spares the next read the call
+  // that would only say EAGAIN (tokio's poll_read does the same). Not for
+  // datagrams: a short datagram says nothing about the next one.
   auto transfer_call(std::span<std::byte> buffer) {
-    return [fd = fd(), buffer] { return ::read(fd, buffer.data(), buffer.size()); };
+    return [this, buffer] {
+      const ReadyEvent before = registration_.slot().readiness(Direction::read);
+      const ssize_t n = ::read(fd(), buffer.data(), buffer.size());
+      if (is_stream_ && n > 0 && static_cast<std::size_t>(n) < buffer.size())
+        registration_.clear_readiness(before);  // a newer event stays
+      return n;
+    };
   }
+  // ANCHOR_END: short_read
   auto transfer_call(std::span<const std::byte> buffer) {
     return [fd = fd(), buffer, socket = is_socket_] {
       return socket ? ::send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL)
@@ -312,11 +326,24 @@ class IoWrapper {
     struct stat status {};
     return fstat(fd, &status) == 0 && S_ISSOCK(status.st_mode);
   }
+  // A pipe, a FIFO or a stream socket: bytes, not messages.
+  static bool is_stream(int fd) {
+    struct stat status {};
+    if (fstat(fd, &status) != 0)
+      return false;
+    if (S_ISFIFO(status.st_mode))
+      return true;
+    int type = 0;
+    socklen_t length = sizeof type;
+    return S_ISSOCK(status.st_mode) &&
+           getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &length) == 0 && type == SOCK_STREAM;
+  }
 
   // Destroyed in reverse: the registration leaves before io_ closes the fd.
   T io_;
   Registration registration_;
   bool is_socket_;
+  bool is_stream_;
 };
 
 // Bytes of anything contiguous, for read and write.
