@@ -409,6 +409,11 @@ TEST(IoWrapper, ABigTransferThroughASocketpairArrivesByteForByte) {
   EXPECT_EQ(received, sent);
 }
 
+bool readable_in_slot(IoWrapper<OwnedFd>& wrapper) {
+  return (wrapper.registration().slot().readiness(Direction::read).bits &
+          Readiness::readable) != 0;
+}
+
 // A stream that gives back fewer bytes than asked for is drained: the read
 // forgets the readiness itself, and the next read waits for a new event
 // instead of making the call that could only say EAGAIN.
@@ -417,9 +422,8 @@ TEST(IoWrapper, AShortReadOfAStreamForgetsItsReadinessWithoutAnotherCall) {
   RunningReactor running;
   auto [read_end, write_end] = make_pipe();
   IoWrapper<OwnedFd> reader(std::move(read_end), *running.reactor);
-  const std::uint64_t seen = running.reactor->events_dispatched();
   ASSERT_EQ(::write(write_end.fd(), "0123456789", 10), 10);
-  ASSERT_TRUE(eventually([&] { return running.reactor->events_dispatched() > seen; }));
+  ASSERT_TRUE(eventually([&] { return readable_in_slot(reader); }));
   HandPoll hand;
   std::array<std::byte, 64> buffer{};
   auto read = reader.read(buffer);
@@ -444,10 +448,10 @@ TEST(IoWrapper, AShortDatagramLeavesTheReadinessForTheNextOne) {
             0);
   OwnedFd sender(fds[1]);
   IoWrapper<OwnedFd> receiver{OwnedFd(fds[0]), *running.reactor};
-  const std::uint64_t seen = running.reactor->events_dispatched();
   ASSERT_EQ(::send(sender.fd(), "first", 5, 0), 5);
   ASSERT_EQ(::send(sender.fd(), "again", 5, 0), 5);
-  ASSERT_TRUE(eventually([&] { return running.reactor->events_dispatched() > seen; }));
+  // Not "an event was dispatched": a new socket's first event may be writable.
+  ASSERT_TRUE(eventually([&] { return readable_in_slot(receiver); }));
   HandPoll hand;
   std::array<std::byte, 64> buffer{};
   for (int datagram = 0; datagram < 2; ++datagram) {
