@@ -26,17 +26,10 @@ using testing::Entry;
 // then wakes what the test gave it, from the turning worker's thread, as a
 // turn's events do. Every other blocking turn waits for interrupt(), for at
 // most five seconds (a lost wake fails a test, it does not hang it).
-class ScriptedDriver final : public Driver {
+class ScriptedDriver final : public testing::FakeDriverBase {
  public:
   explicit ScriptedDriver(WorkStealingScheduler& scheduler) : scheduler_(scheduler) {}
 
-  bool try_acquire() noexcept override { return !held_.exchange(true); }
-  void release() noexcept override { held_.store(false); }
-  void interrupt() noexcept override {
-    const std::lock_guard lock(mutex_);
-    interrupted_ = true;
-    changed_.notify_all();
-  }
   void turn(bool may_block) override {
     std::unique_lock lock(mutex_);
     if (!may_block)
@@ -49,8 +42,7 @@ class ScriptedDriver final : public Driver {
         EXPECT_TRUE(scheduler_.schedule(task));
       return;
     }
-    changed_.wait_for(lock, 5s, [this] { return interrupted_; });
-    interrupted_ = false;
+    (void)wait_for_interrupt(lock, 5s);
   }
 
   // What the first blocking turn wakes, once go_on() is called.
@@ -67,13 +59,9 @@ class ScriptedDriver final : public Driver {
 
  private:
   WorkStealingScheduler& scheduler_;
-  std::atomic<bool> held_{false};
-  std::mutex mutex_;
-  std::condition_variable changed_;
   std::vector<TaskHeader*> events_;
   int turns_ = 0;
   bool go_on_ = false;
-  bool interrupted_ = false;
 };
 
 // The only worker sleeps in the driver, and the turn returns with nothing
@@ -159,7 +147,8 @@ TEST(DrivenScheduler, TheFairnessGuardTakesOneInjectedEntryNotAShare) {
     std::thread([&] {                       // from outside: the injector
       for (Entry& entry : outside)
         EXPECT_TRUE(scheduler.schedule(&entry));
-    }).join();
+    })
+        .join();
     for (int tick = 61; tick < 64; ++tick)
       after_guard.push_back(scheduler.next_task(0));
   });

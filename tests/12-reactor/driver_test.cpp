@@ -37,27 +37,17 @@ using testing::NoFdLeak;
 // it go on, then waits for interrupt() for at most two seconds, and says
 // whether the interrupt came. It lets a test put an unpark exactly between
 // a parker's "I sleep in the driver" and the driver's wait.
-class GatedDriver final : public Driver {
+class GatedDriver final : public testing::FakeDriverBase {
  public:
-  bool try_acquire() noexcept override { return !held_.exchange(true); }
-  void release() noexcept override { held_.store(false); }
-  void interrupt() noexcept override {
-    const std::lock_guard lock(mutex_);
-    interrupted_ = true;
-    changed_.notify_all();
-  }
   void turn(bool may_block) override {
     std::unique_lock lock(mutex_);
-    ++turns_;
     in_turn_ = true;
     changed_.notify_all();
     if (!may_block)
       return;
     changed_.wait(lock, [this] { return go_on_; });  // the racy step: the test acts here
-    const bool woken = changed_.wait_for(lock, 2s, [this] { return interrupted_; });
-    if (!woken)
+    if (!wait_for_interrupt(lock, 2s))
       missed_wake_ = true;
-    interrupted_ = false;
   }
 
   void wait_until_in_turn() {
@@ -74,16 +64,10 @@ class GatedDriver final : public Driver {
     const std::lock_guard lock(mutex_);
     return missed_wake_;
   }
-  void hold() { held_.store(true); }
 
  private:
-  std::atomic<bool> held_{false};
-  std::mutex mutex_;
-  std::condition_variable changed_;
-  int turns_ = 0;
   bool in_turn_ = false;
   bool go_on_ = false;
-  bool interrupted_ = false;
   bool missed_wake_ = false;
 };
 

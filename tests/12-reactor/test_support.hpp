@@ -1,12 +1,7 @@
 // What the chapter 12 tests share: a runtime over a scheduler the test can
-// look into (the hybrid one, or chapter 09's work stealing), futures that make a runtime's behaviour observable,
-// bounded waits, and the size of a stress run.
+// look into (the hybrid one, or chapter 09's work stealing), futures that make a
+// runtime's behaviour observable, bounded waits, and the size of a stress run.
 #pragma once
-
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/socket.h>
-#include <gtest/gtest.h>
 
 #include <array>
 #include <atomic>
@@ -15,22 +10,28 @@
 #include <condition_variable>
 #include <cstddef>
 #include <ctime>
+#include <dirent.h>
+#include <fcntl.h>
 #include <latch>
 #include <memory>
 #include <mutex>
 #include <stop_token>
+#include <sys/socket.h>
 #include <system_error>
 #include <thread>
 #include <utility>
 
+#include <gtest/gtest.h>
+
 #include "art/context.hpp"
+#include "art/driver.hpp"
+#include "art/hybrid_scheduler.hpp"
 #include "art/owned_fd.hpp"
 #include "art/poll.hpp"
 #include "art/reactor.hpp"
 #include "art/runtime.hpp"
 #include "art/task_header.hpp"
 #include "art/waker.hpp"
-#include "art/hybrid_scheduler.hpp"
 #include "art/work_stealing_scheduler.hpp"
 
 #if defined(__has_feature)
@@ -58,7 +59,8 @@ using namespace std::chrono_literals;
 // the runtime owns the scheduler, and keeps it as long as it lives.
 template <class S>
 struct RuntimeOver {
-  explicit RuntimeOver(std::size_t workers, std::unique_ptr<S> owned = std::make_unique<S>())
+  explicit RuntimeOver(std::size_t workers,
+                       std::unique_ptr<S> owned = std::make_unique<S>())
       : scheduler(*owned), runtime(workers, std::move(owned)) {}
 
   // Every worker has gone to sleep at least once since the start.
@@ -293,7 +295,6 @@ class MeetsInItsPoll {
 
 }  // namespace art::testing
 
-
 namespace art::testing {
 
 // How many fds this process has open (entries of /proc/self/fd, less the
@@ -349,6 +350,37 @@ struct RunningReactor {
   RunningReactor() { reactor->start(); }
   ~RunningReactor() { reactor->stop(); }
   std::shared_ptr<Reactor> reactor = Reactor::create();
+};
+
+// The part of a fake Driver (driver.hpp) that every driver test shares: a
+// holder flag, and an interrupt() that a blocking turn can wait for under
+// the fake's own mutex. Each test's fake writes its turn() on top.
+class FakeDriverBase : public Driver {
+ public:
+  bool try_acquire() noexcept override { return !held_.exchange(true); }
+  void release() noexcept override { held_.store(false); }
+  void interrupt() noexcept override {
+    const std::lock_guard lock(mutex_);
+    interrupted_ = true;
+    changed_.notify_all();
+  }
+  void hold() { held_.store(true); }  // as if another worker held it
+
+ protected:
+  // Under `lock`: true if an interrupt came within `limit`; consumes it.
+  bool wait_for_interrupt(std::unique_lock<std::mutex>& lock,
+                          std::chrono::milliseconds limit) {
+    const bool came = changed_.wait_for(lock, limit, [this] { return interrupted_; });
+    interrupted_ = false;
+    return came;
+  }
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+
+ private:
+  std::atomic<bool> held_{false};
+  bool interrupted_ = false;  // guarded by mutex_
 };
 
 }  // namespace art::testing
