@@ -273,9 +273,10 @@ void WorkStealingScheduler::park(std::size_t index) {
 // ANCHOR: ws_back_from_park
 // Why did the park end, and is this worker awake now? Three answers:
 //
-//   * its turn of the driver woke tasks into its own deque: it unlists
-//     itself (awake, not searching: it did not come to look for others'
-//     work), and wakes a sleeper if it has more than it runs next;
+//   * its turn of the driver woke tasks (into its turn's batch): it
+//     unlists itself (awake, not searching: it did not come to look for
+//     others' work), publishes the batch to the injector, and wakes a
+//     sleeper if the batch holds more than it runs next;
 //   * a publisher's wake_one took it off the list (counted awake and
 //     searching), or close() woke it: it goes back to the loop, searching;
 //   * it is still listed: a turn that woke nothing here (a timer of a task

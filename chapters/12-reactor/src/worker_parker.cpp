@@ -35,7 +35,9 @@ WorkerParker::Slept WorkerParker::park_in_driver() {
   state_.exchange(kEmpty, std::memory_order_acquire);
   return Slept::in_driver;
 }
+// ANCHOR_END: park
 
+// ANCHOR: park_on_condvar
 WorkerParker::Slept WorkerParker::park_on_condvar() {
   std::unique_lock lock(mutex_);
   std::uint8_t expected = kEmpty;
@@ -51,7 +53,7 @@ WorkerParker::Slept WorkerParker::park_on_condvar() {
   while (!consume_notification());  // a spurious wake-up sleeps again
   return Slept::on_condvar;
 }
-// ANCHOR_END: park
+// ANCHOR_END: park_on_condvar
 
 // ANCHOR: unpark
 void WorkerParker::unpark() {

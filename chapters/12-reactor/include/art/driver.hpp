@@ -4,10 +4,13 @@
 // every event costs a hop: the reactor thread sees it, wakes the task into
 // the scheduler, and a worker, often woken for it, polls the task. tokio
 // puts the reactor where the hop disappears: a worker that has nothing to
-// run does not sleep on its condition variable but in epoll_wait, and the
-// tasks its events wake go into its own queue, to run next on the core
-// that saw the event. Only one worker may wait in epoll at a time, so the
-// reactor is a *driver* that a worker takes, turns, and gives back:
+// run does not sleep on its condition variable but in epoll_wait, so the
+// thread that sees an event is already awake to run what it wakes. (tokio
+// pushes those tasks onto that worker's own queue; art gives them to the
+// injector in the order of their events, and the worker takes them from
+// there: work_stealing_scheduler.cpp says why.) Only one worker may wait
+// in epoll at a time, so the reactor is a *driver* that a worker takes,
+// turns, and gives back:
 //
 //     worker with no work          worker with work
 //     try_acquire() ── no ──▶ sleeps on its condition variable

@@ -17,11 +17,15 @@
 // every step in turn. In every other build the word is a std::atomic and the
 // mutex a std::mutex, and nothing costs more.
 //
-// Chapter 12 points the same hook at the IO slot's word (io_slot_atomic.hpp):
-// in ch12-hooked, which only io_slot_hook_test.cpp links, a reader's clear is
-// stopped before each of its operations on the word, and the reactor's set
-// lands there: a clear that checks the tick and then writes in a second step
-// erases that set's event.
+// Chapter 12 points the same hook at the IO slot's word (io_slot_atomic.hpp)
+// and at the worker parker's mutex. In ch12-hooked, which only
+// io_slot_hook_test.cpp and worker_parker_hook_test.cpp link, a reader's
+// clear is stopped before each of its operations on the word, and the
+// reactor's set lands there: a clear that checks the tick and then writes in
+// a second step erases that set's event. And a park on the condition
+// variable is stopped just before it locks the parker's mutex, and a whole
+// unpark runs there: a park that said "I sleep on the condition variable"
+// before it held the mutex would sleep through it.
 #pragma once
 
 #include <atomic>
