@@ -476,6 +476,11 @@ def check(number: str, preset: str = "default") -> int:
     state = HintState(exercises_dir)
     print_table(chapter, results, others, open_stubs(chapter, student_copy), state)
     state.save()
+    skipped = SKIPPED.get(preset)
+    if skipped and re.match(skipped, f"{label}.Fiber"):  # this chapter has skipped suites
+        print(f"\nNot run under PRESET={preset}: the Fiber and Explore suites and the "
+              "*Explored exercise tests, whose fiber switches ThreadSanitizer cannot "
+              "follow (the solutions' tsan run skips them too); PRESET=asan runs them.")
     failing = [r for r in results if not r.done]
     failing_others = [t for t in others if not t.passed]
     done = len(results) - len(failing)
