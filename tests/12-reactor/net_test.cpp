@@ -83,9 +83,12 @@ TEST(Tcp, AListenerOnPortZeroReportsThePortItGot) {
   EXPECT_EQ(listener.local_address().to_string().rfind("127.0.0.1:", 0), 0U);
 }
 
-TEST(Tcp, AFewMegabytesEchoThroughALoopbackConnectionByteForByte) {
+// Both placements of the reactor carry the same bytes (reactor.hpp).
+class TcpOnEitherReactor : public ::testing::TestWithParam<ReactorPlacement> {};
+
+TEST_P(TcpOnEitherReactor, AFewMegabytesEchoThroughALoopbackConnectionByteForByte) {
   NoFdLeak no_leak;
-  Runtime runtime(2);
+  Runtime runtime(RuntimeOptions{.workers = 2, .reactor = GetParam()});
   TcpListener listener = TcpListener::bind(kAnyLoopbackPort, runtime.reactor());
   std::vector<unsigned char> data((4u << 20) / testing::kStressScale);
   std::iota(data.begin(), data.end(), 7);
@@ -95,6 +98,11 @@ TEST(Tcp, AFewMegabytesEchoThroughALoopbackConnectionByteForByte) {
   EXPECT_EQ(runtime.block_on(std::move(server)), data.size());
   EXPECT_TRUE(back == data) << "the echo differs from what was sent";
 }
+
+INSTANTIATE_TEST_SUITE_P(Placements, TcpOnEitherReactor,
+                         ::testing::Values(ReactorPlacement::workers,
+                                           ReactorPlacement::own_thread),
+                         testing::placement_name);
 
 Task<int> connect_only(SocketAddress address) {
   TcpStream stream = co_await TcpStream::connect(address);

@@ -32,14 +32,18 @@ Task<Clock::duration> time_a_sleep(Clock::duration duration) {
   co_return Clock::now() - start;
 }
 
-TEST(ReactorTimers, ATaskSleepsOnItsRuntimesReactorAndNeverWakesEarly) {
-  Runtime runtime(1);
+// Both placements of the reactor fire timers the same way (reactor.hpp).
+class ReactorTimersOnEither : public ::testing::TestWithParam<ReactorPlacement> {};
+
+TEST_P(ReactorTimersOnEither, ATaskSleepsOnItsRuntimesReactorAndNeverWakesEarly) {
+  Runtime runtime(RuntimeOptions{.workers = 1, .reactor = GetParam()});
   for (const auto duration : {0ms, 1ms, 20ms})
     EXPECT_GE(runtime.block_on(time_a_sleep(duration)), duration);
   EXPECT_EQ(runtime.reactor().timers().pending(), 0U);
 }
 
-Task<void> sleep_then_set(Clock::duration duration, std::shared_ptr<std::atomic<bool>> done) {
+Task<void> sleep_then_set(Clock::duration duration,
+                          std::shared_ptr<std::atomic<bool>> done) {
   co_await sleep(duration);
   done->store(true, std::memory_order_release);
 }
@@ -47,8 +51,8 @@ Task<void> sleep_then_set(Clock::duration duration, std::shared_ptr<std::atomic<
 // The reactor sleeps towards the earliest deadline it knows. A timer armed
 // later with an earlier deadline must cut that sleep short (the driver's
 // wake callback writes the eventfd), or it would fire an hour late.
-TEST(ReactorTimers, AnEarlierTimerWakesAReactorThatSleepsTowardsALaterOne) {
-  Runtime runtime(1);
+TEST_P(ReactorTimersOnEither, AnEarlierTimerWakesAReactorThatSleepsTowardsALaterOne) {
+  Runtime runtime(RuntimeOptions{.workers = 1, .reactor = GetParam()});
   auto late = std::make_shared<std::atomic<bool>>(false);
   auto soon = std::make_shared<std::atomic<bool>>(false);
   auto in_an_hour = runtime.spawn(sleep_then_set(1h, late));
@@ -58,15 +62,22 @@ TEST(ReactorTimers, AnEarlierTimerWakesAReactorThatSleepsTowardsALaterOne) {
       << "the reactor slept on towards the hour-long timer";
   EXPECT_FALSE(late->load(std::memory_order_acquire));
   runtime.shutdown();  // cancels the hour-long sleep
-  EXPECT_EQ(runtime.reactor().timers().pending(), 0U) << "a cancelled task kept its timer";
+  EXPECT_EQ(runtime.reactor().timers().pending(), 0U)
+      << "a cancelled task kept its timer";
 }
+
+INSTANTIATE_TEST_SUITE_P(Placements, ReactorTimersOnEither,
+                         ::testing::Values(ReactorPlacement::workers,
+                                           ReactorPlacement::own_thread),
+                         testing::placement_name);
 
 TEST(ReactorTimers, ATimerMadeOutsideAWorkerIsRefusedWithAClearError) {
   try {
     Sleep never = sleep(1ms);
     FAIL() << "art::sleep outside a runtime's worker was accepted";
   } catch (const std::logic_error& error) {
-    EXPECT_NE(std::string(error.what()).find("outside a runtime's worker"), std::string::npos)
+    EXPECT_NE(std::string(error.what()).find("outside a runtime's worker"),
+              std::string::npos)
         << error.what();
   }
 }

@@ -16,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <stop_token>
+#include <string>
 #include <sys/socket.h>
 #include <system_error>
 #include <thread>
@@ -382,5 +383,11 @@ class FakeDriverBase : public Driver {
   std::atomic<bool> held_{false};
   bool interrupted_ = false;  // guarded by mutex_
 };
+
+// Names a test parameterised by where the reactor runs: .../workers, .../own_thread.
+inline std::string placement_name(
+    const ::testing::TestParamInfo<ReactorPlacement>& info) {
+  return info.param == ReactorPlacement::workers ? "workers" : "own_thread";
+}
 
 }  // namespace art::testing
