@@ -60,8 +60,8 @@
 //   * workers (the default; tokio's, runtime/io/driver.rs driven from the
 //     worker's park): the Reactor is a Driver (driver.hpp). A worker that
 //     has nothing to run takes it and sleeps in epoll_wait; the tasks its
-//     events wake go to its own queue and run next, on the core that saw
-//     the event. A busy worker takes a non-blocking turn every 61 tasks if
+//     events wake are queued in the order of their events, and the worker
+//     that saw them, already awake, runs the first. A busy worker takes a non-blocking turn every 61 tasks if
 //     nobody holds it, so events and timers are seen while every worker
 //     works. It costs a protocol: one holder at a time (try_acquire), and
 //     a worker asleep in epoll_wait is woken by the eventfd, never by its

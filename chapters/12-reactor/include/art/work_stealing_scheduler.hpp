@@ -21,20 +21,20 @@
 //      and then the tasks its events wake go to the injector in the
 //      order of their events, and the worker takes them from there
 //
-
 // and once every 61 ticks, before all of that, the fairness guard takes the
 // oldest work there is: the injector's or its own deque's, each first in
-// turn, one task (from chapter 12: before, a share of the injector, which
-// a steady stream of events through the injector turned into a deque that
-// overflowed its oldest tasks back to the injector's tail). A worker that
-// drives the reactor also turns it, without waiting, every 61 tasks. A deque popped
-// newest-first can keep an old task waiting for as long as new ones arrive (a task that
-// yields is the newest again at once), and a busy worker might never look at the
-// injector. Go's scheduler checks its global queue on the same tick (schedtick % 61), as
-// tokio's did before it began to tune the interval from measured poll
-// times; a prime, so that the look does not fall into step with a task that
-// runs a fixed cycle of polls (every 64th tick could meet the same task of a
-// cycle of 8, 16, 32 or 64, every time).
+// turn, one task. (Before chapter 12 it took a share of the injector; a
+// steady stream of events through the injector turned that into a deque
+// that overflowed its oldest tasks back to the injector's tail.) A deque
+// popped newest-first can keep an old task waiting for as long as new ones
+// arrive (a task that yields is the newest again at once), and a busy
+// worker might never look at the injector. Go's scheduler checks its global
+// queue on the same tick (schedtick % 61), as tokio's did before it began
+// to tune the interval from measured poll times; a prime, so that the look
+// does not fall into step with a task that runs a fixed cycle of polls
+// (every 64th tick could meet the same task of a cycle of 8, 16, 32 or 64,
+// every time). A worker that drives the reactor also turns it, without
+// waiting, every 61 tasks.
 #pragma once
 
 #include <atomic>
